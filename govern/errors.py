@@ -1,0 +1,119 @@
+"""govern's exceptions and warnings. Every error govern raises derives from GovernError.
+
+Hierarchy::
+
+    GovernError
+    ├── ConfigError(ValueError)            settings that cannot be used
+    ├── GateDefinitionError(TypeError)     a gate declared or fed wrongly (names stage + parameter)
+    │   └── NotAFrameError                 a gated value is not a supported data frame
+    ├── GateError                          an error-severity check failed (carries .result)
+    ├── MissingDependencyError(ImportError)  an optional backend is not installed
+    └── StoreError                         the audit record could not be read or written
+        ├── StoreLockedError               the store stayed locked past the busy timeout
+        └── IntegrityError                 the hash chain does not verify
+
+    GateWarning(UserWarning)               a failed check under on_fail="warn" or severity="warn"
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from govern.types import CheckResult, StageResult
+
+__all__ = [
+    "ConfigError",
+    "GateDefinitionError",
+    "GateError",
+    "GateWarning",
+    "GovernError",
+    "IntegrityError",
+    "MissingDependencyError",
+    "NotAFrameError",
+    "StoreError",
+    "StoreLockedError",
+]
+
+_SAMPLE_IN_MESSAGE = 3
+
+
+class GovernError(Exception):
+    """Root of every error govern raises."""
+
+
+class ConfigError(GovernError, ValueError):
+    """A setting (argument, GOVERN_* variable or [tool.govern] key) cannot be used."""
+
+
+class GateDefinitionError(GovernError, TypeError):
+    """A gate is declared wrongly, or a gated parameter receives something it cannot check."""
+
+
+class NotAFrameError(GateDefinitionError):
+    """A gated argument or return value is not a pandas or polars data frame."""
+
+
+class MissingDependencyError(GovernError, ImportError):
+    """An optional backend is needed but not installed; the message names the pip command."""
+
+
+class StoreError(GovernError):
+    """The audit record could not be written or read."""
+
+
+class StoreLockedError(StoreError):
+    """The store stayed locked by another writer past the busy timeout."""
+
+
+class IntegrityError(StoreError):
+    """A stored record does not match its hash: the store was changed outside govern."""
+
+
+class GateError(GovernError):
+    """An error-severity check failed in a stage with ``on_fail="raise"``.
+
+    The stage's full result is in ``.result``; the audit record was written before this
+    was raised.
+    """
+
+    def __init__(self, result: StageResult) -> None:
+        self.result = result
+        super().__init__(describe_failures(result))
+
+
+class GateWarning(UserWarning):
+    """A check failed without blocking the stage (warn severity, or on_fail="warn")."""
+
+
+def describe_check(check: CheckResult) -> str:
+    """One line per failed check: dataset, column, check, failing count, a few cases."""
+    where = f"column {check.column!r}" if check.column else "table"
+    unit = "row" if check.row_level else "failure"
+    plural = "" if check.failed_count == 1 else "s"
+    line = (
+        f"[{check.severity}] dataset {check.dataset!r}, {where}: {check.check} "
+        f"-- {check.failed_count} failing {unit}{plural}"
+    )
+    if check.checked_count:
+        line += f" of {check.checked_count}"
+    if check.sample:
+        cases = ", ".join(
+            f"{c.value} (index {c.index})" if c.index is not None else c.value
+            for c in check.sample[:_SAMPLE_IN_MESSAGE]
+        )
+        line += f"; e.g. {cases}"
+    if check.message and not check.sample:
+        line += f"; {check.message}"
+    return line
+
+
+def describe_failures(result: StageResult) -> str:
+    """The message of a GateError/GateWarning: the stage and every failed check."""
+    failed = result.failed_checks
+    head = f"stage {result.stage!r} ({result.status}): {len(failed)} check(s) failed"
+    lines = [head, *(f"  - {describe_check(c)}" for c in failed)]
+    lines.extend(
+        f"  quarantined {q.rows} row(s) of {q.dataset!r} to {q.path}" for q in result.quarantine
+    )
+    return "\n".join(lines)

@@ -1,0 +1,187 @@
+"""The records govern produces: frozen dataclasses and enums.
+
+No I/O and no third-party imports here: every other layer (runtime, store, lineage,
+reports, policies) speaks in these types.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = [
+    "CheckResult",
+    "DatasetKind",
+    "DatasetRef",
+    "DatasetVersion",
+    "FailureCase",
+    "OnFail",
+    "QuarantineRecord",
+    "RunStatus",
+    "Severity",
+    "StageResult",
+    "Status",
+]
+
+
+class Severity(enum.StrEnum):
+    """How much a failed check matters: ``error`` blocks, ``warn`` only records."""
+
+    ERROR = "error"
+    WARN = "warn"
+
+
+class Status(enum.StrEnum):
+    """Outcome of one stage call, from best to worst."""
+
+    PASSED = "passed"
+    WARNED = "warned"
+    QUARANTINED = "quarantined"
+    FAILED = "failed"
+
+
+class OnFail(enum.StrEnum):
+    """What a stage does when an error-severity check fails."""
+
+    RAISE = "raise"
+    WARN = "warn"
+    QUARANTINE = "quarantine"
+
+
+class RunStatus(enum.StrEnum):
+    """Lifecycle of a pipeline run."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    ABORTED = "aborted"
+
+
+class DatasetKind(enum.StrEnum):
+    """Where a dataset's identity came from."""
+
+    SOURCE = "source"  # declared with govern.source / read_csv / read_parquet
+    STAGE_OUTPUT = "stage_output"  # returned by a stage of the same run
+    ANONYMOUS = "anonymous"  # an in-memory frame nobody named
+    MODEL = "model"  # a model version (govern.model)
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetRef:
+    """A dataset's identity in OpenLineage naming (namespace + name)."""
+
+    namespace: str
+    name: str
+    kind: DatasetKind = DatasetKind.ANONYMOUS
+
+    @property
+    def qualified_name(self) -> str:
+        """``namespace:name`` -- unique across namespaces, used in messages."""
+        return f"{self.namespace}:{self.name}"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class FailureCase:
+    """One failing value: where it is (index label) and what it was (bounded repr)."""
+
+    index: str | None
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The verdict of one check on one dataset.
+
+    ``passed`` is govern's verdict after the gate's ``mostly`` tolerance, not the
+    backend's raw success flag. ``failed_count`` counts failing rows (or 1 for a
+    table-level failure such as a missing column, where ``row_level`` is False).
+    """
+
+    dataset: str
+    check: str
+    column: str | None
+    severity: Severity
+    passed: bool
+    failed_count: int
+    sample: tuple[FailureCase, ...] = ()
+    backend: str = ""
+    row_level: bool = True
+    checked_count: int | None = None
+    expected: str | None = None
+    message: str | None = None
+
+    @property
+    def blocking(self) -> bool:
+        """True when this failure must stop (or quarantine) the stage."""
+        return not self.passed and self.severity is Severity.ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineRecord:
+    """Rows a gate rejected from one dataset, and the Parquet file holding them."""
+
+    dataset: str
+    rows: int
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetVersion:
+    """One gated dataset as seen by one stage call.
+
+    ``role`` is ``input`` or ``output``; ``parameter`` the argument name, or ``return``
+    / ``return[0]`` / ``return['key']`` for outputs. ``metrics`` is shaped like
+    OpenLineage's dataQualityMetrics facet (rowCount, bytes, columnMetrics).
+    """
+
+    ref: DatasetRef
+    role: str
+    parameter: str
+    fingerprint: str | None
+    row_count: int | None
+    schema: tuple[tuple[str, str], ...] = ()
+    metrics: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StageResult:
+    """Everything one call of a governed stage did.
+
+    ``timings`` holds seconds per phase (``input_gates``, ``call``, ``output_gates``,
+    ``metrics``, ``record``); ``row_counts`` rows in and out per dataset name.
+    """
+
+    stage: str
+    run_id: str
+    stage_run_id: str
+    status: Status
+    on_fail: OnFail
+    started_at: datetime
+    ended_at: datetime
+    checks: tuple[CheckResult, ...] = ()
+    quarantine: tuple[QuarantineRecord, ...] = ()
+    datasets: tuple[DatasetVersion, ...] = ()
+    timings: Mapping[str, float] = field(default_factory=dict)
+    row_counts: Mapping[str, int] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def duration_s(self) -> float:
+        """Wall time of the whole call, gates included."""
+        return (self.ended_at - self.started_at).total_seconds()
+
+    @property
+    def failed_checks(self) -> tuple[CheckResult, ...]:
+        """Checks that did not pass, whatever their severity."""
+        return tuple(c for c in self.checks if not c.passed)
+
+    @property
+    def passed(self) -> bool:
+        """True unless the stage failed."""
+        return self.status is not Status.FAILED
