@@ -16,7 +16,7 @@ from typing import Any, Literal, get_args
 
 from govern.errors import ConfigError
 
-__all__ = ["MetricsLevel", "Settings", "configure", "find_project_root", "settings"]
+__all__ = ["MetricsLevel", "Settings", "configure", "find_project_root", "reset", "settings"]
 
 MetricsLevel = Literal["off", "cheap", "full"]
 StoreErrorMode = Literal["raise", "warn"]
@@ -192,3 +192,11 @@ def configure(**values: Any) -> Settings:
             _overrides.clear()
         _cached = None
     return settings()
+
+
+def reset() -> None:
+    """Forget explicit values and the cached settings; the next use re-reads everything."""
+    global _cached
+    with _lock:
+        _overrides.clear()
+        _cached = None

@@ -13,6 +13,7 @@ Hierarchy::
         └── IntegrityError                 the hash chain does not verify
 
     GateWarning(UserWarning)               a failed check under on_fail="warn" or severity="warn"
+    StoreWarning(UserWarning)              a record not written, under on_store_error="warn"
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ __all__ = [
     "NotAFrameError",
     "StoreError",
     "StoreLockedError",
+    "StoreWarning",
 ]
 
 _SAMPLE_IN_MESSAGE = 3
@@ -84,6 +86,10 @@ class GateError(GovernError):
 
 class GateWarning(UserWarning):
     """A check failed without blocking the stage (warn severity, or on_fail="warn")."""
+
+
+class StoreWarning(UserWarning):
+    """A record could not be written and ``on_store_error = "warn"`` let the stage go on."""
 
 
 def describe_check(check: CheckResult) -> str:

@@ -18,8 +18,11 @@ __all__ = [
     "DatasetRef",
     "DatasetVersion",
     "FailureCase",
+    "ModelRef",
+    "ModelVersion",
     "OnFail",
     "QuarantineRecord",
+    "RunInfo",
     "RunStatus",
     "Severity",
     "StageResult",
@@ -170,6 +173,12 @@ class StageResult:
     timings: Mapping[str, float] = field(default_factory=dict)
     row_counts: Mapping[str, int] = field(default_factory=dict)
     error: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+    slices: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    model: ModelVersion | None = None
+    models_used: tuple[ModelRef, ...] = ()
+    doc: str | None = None
 
     @property
     def duration_s(self) -> float:
@@ -185,3 +194,63 @@ class StageResult:
     def passed(self) -> bool:
         """True unless the stage failed."""
         return self.status is not Status.FAILED
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRef:
+    """A model version by name: ``name@version``."""
+
+    name: str
+    version: int
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelVersion:
+    """A model a stage produced, as recorded.
+
+    ``version`` is assigned by the store (auto-increments per name) unless the stage's
+    ``govern.model(..., version=N)`` fixed it; it is 0 until recorded.
+    ``training_datasets`` are the stage's gated inputs, with their versions.
+    """
+
+    name: str
+    version: int
+    framework: str | None
+    model_class: str | None
+    hyperparameters: Mapping[str, Any]
+    artifact_fingerprint: str | None
+    input_signature: tuple[tuple[str, str], ...]
+    training_datasets: tuple[DatasetVersion, ...]
+    metrics: Mapping[str, Any]
+    slices: Mapping[str, Mapping[str, Any]]
+    card: Mapping[str, Any]
+    run_id: str
+    stage_run_id: str
+    created_at: datetime
+
+    @property
+    def ref(self) -> ModelRef:
+        """This version as a ModelRef."""
+        return ModelRef(self.name, self.version)
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """One pipeline run as recorded (what ``govern runs`` lists).
+
+    ``environment`` holds git commit and dirty flag, Python and package versions, host,
+    user, command line and CI job id, as captured when the run opened.
+    """
+
+    id: str
+    name: str
+    namespace: str
+    status: RunStatus
+    started_at: datetime
+    ended_at: datetime | None = None
+    pid: int | None = None
+    host: str | None = None
+    environment: Mapping[str, Any] = field(default_factory=dict)

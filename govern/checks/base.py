@@ -41,6 +41,8 @@ class Finding:
         severity: a severity the check itself declares (GX expectation severity), else None.
         expected: what the check expected, in words, when the backend says.
         message: the backend's message for failures that carry no sample.
+        row_level: False for a failure of the table as a whole (missing column, wrong
+            dtype, row count): it cannot be quarantined row by row.
     """
 
     check: str
@@ -53,6 +55,7 @@ class Finding:
     severity: Severity | None = None
     expected: str | None = None
     message: str | None = None
+    row_level: bool = True
 
 
 @dataclass(slots=True)

@@ -1,0 +1,38 @@
+"""The Typer application and its shared options; command groups live in sibling modules."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+EXIT_CANNOT_EVALUATE = 3
+
+app = typer.Typer(
+    name="govern",
+    help="Gates, lineage, audit reports and CI policies for your pipeline functions.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from govern import __version__
+
+        typer.echo(f"govern {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Gates, lineage, audit reports and CI policies for your pipeline functions."""

@@ -1,0 +1,158 @@
+"""``@govern.stage``: gate the arguments and return value of a pipeline function."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any, ParamSpec, TypeVar, overload
+
+from govern.errors import GateDefinitionError
+from govern.gates import compile_gate
+from govern.models import ModelSpec
+from govern.runtime import OutputSpec, StageSpec, execute
+from govern.types import OnFail
+
+__all__ = ["stage"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _compile_outputs(outputs: Any, name: str) -> OutputSpec:
+    where = f"stage {name!r}, outputs"
+    if outputs is None:
+        return OutputSpec()
+    if isinstance(outputs, ModelSpec):
+        return OutputSpec(model=outputs)
+    if isinstance(outputs, Mapping):
+        if not outputs:
+            raise GateDefinitionError(f"{where}: empty dict of gates")
+        return OutputSpec(
+            by_key={
+                str(key): compile_gate(gates, where=f"{where}[{key!r}]")
+                for key, gates in outputs.items()
+            }
+        )
+    if isinstance(outputs, tuple):
+        if not outputs:
+            raise GateDefinitionError(f"{where}: empty tuple of gates")
+        return OutputSpec(
+            by_position=tuple(
+                () if gates is None else compile_gate(gates, where=f"{where}[{i}]")
+                for i, gates in enumerate(outputs)
+            )
+        )
+    return OutputSpec(single=compile_gate(outputs, where=where))
+
+
+def _compile(
+    func: Callable[..., Any],
+    name: str | None,
+    inputs: Mapping[str, Any] | None,
+    outputs: Any,
+    on_fail: str,
+) -> StageSpec:
+    stage_name = name or func.__name__
+    if not isinstance(stage_name, str) or not stage_name:
+        raise GateDefinitionError(f"stage name must be a non-empty string, got {stage_name!r}")
+    if inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func):
+        raise GateDefinitionError(
+            f"stage {stage_name!r}: async functions are not supported; gate a synchronous "
+            "function (e.g. the one your coroutine awaits via asyncio.to_thread)"
+        )
+    try:
+        mode = OnFail(on_fail)
+    except ValueError:
+        raise GateDefinitionError(
+            f"stage {stage_name!r}: on_fail must be 'raise', 'warn' or 'quarantine', "
+            f"got {on_fail!r}"
+        ) from None
+    signature = inspect.signature(func)
+    if inputs is not None and not isinstance(inputs, Mapping):
+        raise GateDefinitionError(
+            f"stage {stage_name!r}: inputs must map parameter names to gates, "
+            f"got {type(inputs).__qualname__}"
+        )
+    compiled = {}
+    for param, gates in (inputs or {}).items():
+        if param not in signature.parameters:
+            known = ", ".join(signature.parameters) or "none"
+            raise GateDefinitionError(
+                f"stage {stage_name!r}: inputs names {param!r}, which is not a parameter of "
+                f"{func.__qualname__} (parameters: {known})"
+            )
+        kind = signature.parameters[param].kind
+        if kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            raise GateDefinitionError(
+                f"stage {stage_name!r}: cannot gate *args/**kwargs parameter {param!r}"
+            )
+        compiled[param] = compile_gate(gates, where=f"stage {stage_name!r}, parameter {param!r}")
+    return StageSpec(
+        name=stage_name,
+        func=func,
+        signature=signature,
+        inputs=compiled,
+        outputs=_compile_outputs(outputs, stage_name),
+        on_fail=mode,
+        doc=inspect.getdoc(func),
+    )
+
+
+@overload
+def stage(func: Callable[P, R], /) -> Callable[P, R]: ...
+
+
+@overload
+def stage(
+    func: None = None,
+    /,
+    *,
+    name: str | None = None,
+    inputs: Mapping[str, Any] | None = None,
+    outputs: Any = None,
+    on_fail: str = "raise",
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+
+
+def stage(
+    func: Callable[P, R] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    inputs: Mapping[str, Any] | None = None,
+    outputs: Any = None,
+    on_fail: str = "raise",
+) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
+    """Govern a pipeline function: gate its inputs and outputs, record every call.
+
+    Usable bare (``@govern.stage``) or with options (``@govern.stage(outputs=Clean)``).
+
+    Args:
+        func: the function (when used bare).
+        name: the stage's name; default the function's ``__name__``.
+        inputs: parameter name -> gate(s) run on that argument before the call.
+        outputs: gate(s) run on the return value; a dict (gates per returned dict key),
+            a tuple (gates per returned position, None to skip one), or
+            ``govern.model(name)`` when the stage returns a model.
+        on_fail: ``"raise"`` (GateError after recording), ``"warn"`` (record, warn, go
+            on) or ``"quarantine"`` (pass on the valid rows, keep the rejected ones).
+
+    Raises:
+        GateDefinitionError: at decoration time, for anything wrong that can be known then.
+    """
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        spec = _compile(fn, name, inputs, outputs, on_fail)
+
+        @functools.wraps(fn)
+        def governed(*args: P.args, **kwargs: P.kwargs) -> R:
+            result: R = execute(spec, args, kwargs)
+            return result
+
+        governed.__govern_stage__ = spec  # type: ignore[attr-defined]
+        return governed
+
+    if func is not None:
+        return decorate(func)
+    return decorate

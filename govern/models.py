@@ -1,0 +1,195 @@
+"""Models as first-class outputs: the ``govern.model(...)`` marker and model introspection.
+
+A stage whose ``outputs`` is ``govern.model("name")`` returns a model (any Python object,
+or the path of a saved artifact). govern records its framework and class,
+hyperparameters (``get_params()`` where present), an artifact fingerprint, the input
+signature and the training datasets, plus what the stage logged with
+``govern.log_metrics``. The store assigns the version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import pickle
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from os import PathLike, fspath
+from pathlib import Path
+from typing import Any
+
+from govern.datasets import IdentityRegistry
+from govern.errors import GateDefinitionError
+from govern.jsonable import jsonable
+from govern.types import DatasetVersion, ModelRef, ModelVersion
+
+__all__ = ["MODELS", "ModelSpec", "describe_model", "model"]
+
+# The card fields a model card asks a person to write (Mitchell et al.; Model Card Toolkit).
+CARD_FIELDS = (
+    "description",
+    "owners",
+    "license",
+    "intended_use",
+    "out_of_scope_uses",
+    "users",
+    "limitations",
+    "tradeoffs",
+    "ethical_considerations",
+    "caveats_and_recommendations",
+    "references",
+    "citation",
+    "tags",
+    "datasets",
+    "factors",
+)
+
+# Model objects this process produced, so a later stage that receives one links to it.
+MODELS: IdentityRegistry[ModelRef] = IdentityRegistry()
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """The output marker returned by ``govern.model``."""
+
+    name: str
+    version: int | None = None
+    card: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _load_card(card: str | PathLike[str] | Mapping[str, Any] | None) -> dict[str, Any]:
+    if card is None:
+        return {}
+    if isinstance(card, Mapping):
+        data: Any = dict(card)
+        origin = "card"
+    else:
+        import yaml
+
+        path = Path(fspath(card))
+        origin = str(path)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except FileNotFoundError:
+            raise GateDefinitionError(f"model card file {origin} does not exist") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f" line {mark.line + 1}" if mark is not None else ""
+            raise GateDefinitionError(
+                f"model card {origin}{line}: not valid YAML ({getattr(exc, 'problem', exc)})"
+            ) from None
+    if not isinstance(data, Mapping):
+        raise GateDefinitionError(f"model card {origin} must be a mapping of fields")
+    unknown = sorted(set(map(str, data)) - set(CARD_FIELDS))
+    if unknown:
+        raise GateDefinitionError(
+            f"model card {origin}: unknown field(s) {', '.join(unknown)}; "
+            f"known fields are {', '.join(CARD_FIELDS)}"
+        )
+    return {str(k): jsonable(v) for k, v in data.items()}
+
+
+def model(
+    name: str,
+    *,
+    version: int | None = None,
+    card: str | PathLike[str] | Mapping[str, Any] | None = None,
+) -> ModelSpec:
+    """Mark a stage's return value as a model version.
+
+    Args:
+        name: the model's name (``penguin-species``).
+        version: a fixed version; by default the store assigns the next one for ``name``.
+        card: a YAML file path or a dict with the human fields of the model card
+            (owners, license, intended_use, out_of_scope_uses, limitations,
+            ethical_considerations...).
+
+    Raises:
+        GateDefinitionError: an empty name, a version below 1, or a card that is missing,
+            not YAML, or has unknown fields.
+    """
+    if not isinstance(name, str) or not name.strip() or "@" in name:
+        raise GateDefinitionError(f"govern.model() needs a name without '@', got {name!r}")
+    if version is not None and (
+        isinstance(version, bool) or not isinstance(version, int) or version < 1
+    ):
+        raise GateDefinitionError(f"govern.model({name!r}) version must be an int >= 1")
+    return ModelSpec(name=name, version=version, card=_load_card(card))
+
+
+def _artifact_fingerprint(obj: Any) -> str | None:
+    if isinstance(obj, str | PathLike):
+        path = Path(fspath(obj))
+        if not path.is_file():
+            return None
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        return f"sha256:{digest.hexdigest()}"
+    try:
+        payload = pickle.dumps(obj, protocol=5)
+    except Exception:
+        return None
+    return f"sha256:{hashlib.sha256(payload).hexdigest()}"
+
+
+def _hyperparameters(obj: Any) -> dict[str, Any]:
+    get_params = getattr(obj, "get_params", None)
+    if not callable(get_params):
+        return {}
+    try:
+        params = get_params(deep=False)
+    except TypeError:
+        params = get_params()
+    except Exception:
+        return {}
+    return jsonable(params) if isinstance(params, Mapping) else {}
+
+
+def _signature(obj: Any, training: tuple[DatasetVersion, ...]) -> tuple[tuple[str, str], ...]:
+    schema = training[0].schema if training else ()
+    features = getattr(obj, "feature_names_in_", None)
+    if features is None:
+        return schema
+    types = dict(schema)
+    return tuple((str(f), types.get(str(f), "unknown")) for f in features)
+
+
+def describe_model(
+    obj: Any,
+    spec: ModelSpec,
+    *,
+    training: tuple[DatasetVersion, ...],
+    metrics: Mapping[str, Any],
+    slices: Mapping[str, Mapping[str, Any]],
+    run_id: str,
+    stage_run_id: str,
+    created_at: datetime,
+) -> ModelVersion:
+    """The ModelVersion (version 0 = to be assigned by the store) of a returned model."""
+    is_path = isinstance(obj, str | PathLike)
+    cls = type(obj)
+    return ModelVersion(
+        name=spec.name,
+        version=spec.version or 0,
+        framework=None if is_path else cls.__module__.split(".")[0],
+        model_class=None if is_path else f"{cls.__module__}.{cls.__qualname__}",
+        hyperparameters=_hyperparameters(obj),
+        artifact_fingerprint=_artifact_fingerprint(obj),
+        input_signature=_signature(obj, training),
+        training_datasets=training,
+        metrics=dict(metrics),
+        slices={k: dict(v) for k, v in slices.items()},
+        card=dict(spec.card),
+        run_id=run_id,
+        stage_run_id=stage_run_id,
+        created_at=created_at,
+    )
+
+
+def remember(obj: Any, ref: ModelRef) -> None:
+    """Remember that ``obj`` is model version ``ref`` (for later stages that use it)."""
+    with contextlib.suppress(TypeError):  # no weakrefs to str paths: nothing to link
+        MODELS.set(obj, ref)

@@ -1,0 +1,449 @@
+"""The one place that sequences a stage call's side effects.
+
+input gates -> call -> output gates -> profile -> record -> (lineage) -> raise/return
+
+The audit record is written before any gate failure or stage exception reaches the
+caller, so failures are always recorded.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from govern.checks.base import Finding
+from govern.config import Settings, settings
+from govern.datasets import SOURCES
+from govern.errors import (
+    GateDefinitionError,
+    GateError,
+    GateWarning,
+    GovernError,
+    NotAFrameError,
+    describe_failures,
+)
+from govern.frames import frame_kind, row_count
+from govern.gates import BoundGate
+from govern.ids import uuid7
+from govern.jsonable import jsonable
+from govern.models import MODELS, ModelSpec, describe_model, remember
+from govern.quarantine import safe_filename, split, write_rejected
+from govern.runs import Run, current_run, open_run
+from govern.types import (
+    CheckResult,
+    DatasetKind,
+    DatasetRef,
+    DatasetVersion,
+    ModelRef,
+    OnFail,
+    QuarantineRecord,
+    Severity,
+    StageResult,
+    Status,
+)
+
+__all__ = ["OutputSpec", "StageSpec", "execute", "last_result", "log_metrics", "log_params"]
+
+log = logging.getLogger("govern")
+
+Gates = tuple[BoundGate, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutputSpec:
+    """How a stage's return value is gated.
+
+    One gate set, gates per returned dict key, gates per position, or a model marker.
+    """
+
+    single: Gates = ()
+    by_key: Mapping[str, Gates] = field(default_factory=dict)
+    by_position: tuple[Gates, ...] = ()
+    model: ModelSpec | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StageSpec:
+    """A decorated function, its gates compiled at decoration time."""
+
+    name: str
+    func: Callable[..., Any]
+    signature: inspect.Signature
+    inputs: Mapping[str, Gates]
+    outputs: OutputSpec
+    on_fail: OnFail
+    doc: str | None
+
+
+@dataclass
+class _Collector:
+    """What one stage call accumulates; becomes a StageResult at the end."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    slices: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+_collector: ContextVar[_Collector | None] = ContextVar("govern_stage", default=None)
+_last: list[StageResult] = []
+
+
+def last_result() -> StageResult | None:
+    """The result of the latest governed stage call in this process."""
+    return _last[-1] if _last else None
+
+
+def _active(func: str) -> _Collector:
+    collector = _collector.get()
+    if collector is None:
+        raise GovernError(f"govern.{func}() must be called inside a governed stage")
+    return collector
+
+
+def log_metrics(*, slices: Mapping[str, Mapping[str, Any]] | None = None, **metrics: Any) -> None:
+    """Record metrics of what the current stage produces (a model or a dataset).
+
+    Args:
+        slices: per-slice metrics, e.g. ``{"sex=female": {"accuracy": 0.96}}``.
+        **metrics: overall metrics, e.g. ``accuracy=0.97``.
+    """
+    collector = _active("log_metrics")
+    collector.metrics.update(jsonable(metrics))
+    for name, values in (slices or {}).items():
+        if not isinstance(values, Mapping):
+            raise GovernError(f"log_metrics(slices=...): slice {name!r} needs a dict of metrics")
+        collector.slices.setdefault(str(name), {}).update(jsonable(values))
+
+
+def log_params(**params: Any) -> None:
+    """Record parameters of the current stage (JSON-safe renderings are stored)."""
+    _active("log_params").params.update(jsonable(params))
+
+
+class _Call:
+    """State of one stage call."""
+
+    def __init__(self, spec: StageSpec, run: Run, cfg: Settings) -> None:
+        self.spec = spec
+        self.run = run
+        self.cfg = cfg
+        self.id = uuid7()
+        self.started = datetime.now(UTC)
+        self.checks: list[CheckResult] = []
+        self.datasets: list[DatasetVersion] = []
+        self.quarantine: list[QuarantineRecord] = []
+        self.row_counts: dict[str, int] = {}
+        self.timings: dict[str, float] = {"profile": 0.0}
+        self.unquarantinable = False
+        self.collector = _Collector()
+        self.models_used: list[ModelRef] = []
+
+    @property
+    def blocked(self) -> bool:
+        """Whether an error-severity failure stops the stage.
+
+        Always under ``raise``; under ``quarantine`` only when rows cannot be isolated;
+        never under ``warn``.
+        """
+        if self.spec.on_fail is OnFail.QUARANTINE:
+            return self.unquarantinable
+        if self.spec.on_fail is OnFail.WARN:
+            return False
+        return any(c.blocking for c in self.checks)
+
+    def where(self, parameter: str) -> str:
+        return f"stage {self.spec.name!r}, {parameter}"
+
+    def identity(self, frame: Any, parameter: str, *, output: bool) -> DatasetRef:
+        known = self.run.outputs.get(frame) or SOURCES.get(frame)
+        if known is not None and not output:
+            return known
+        if output:
+            return DatasetRef(
+                self.cfg.namespace,
+                f"{self.run.name}.{self.spec.name}.{parameter}",
+                DatasetKind.STAGE_OUTPUT,
+            )
+        return DatasetRef(
+            self.cfg.namespace, f"{self.spec.name}.{parameter}", DatasetKind.ANONYMOUS
+        )
+
+    def gate(self, value: Any, gates: Gates, parameter: str, *, output: bool) -> Any:
+        """Run ``gates`` on one frame; returns the frame to pass on."""
+        label = f"{'return value' if output else 'parameter'} {parameter!r}"
+        if frame_kind(value) is None:
+            raise NotAFrameError(
+                f"{self.where(label)}: expected a pandas or polars DataFrame, "
+                f"got {type(value).__module__}.{type(value).__qualname__}"
+            )
+        ref = self.identity(value, parameter, output=output)
+        if not output:
+            self.profile(value, ref, parameter, role="input")
+        reasons: dict[Any, list[str]] = {}
+        quarantining = self.spec.on_fail is OnFail.QUARANTINE
+        current = value
+        for gate in gates:
+            try:
+                outcome = gate.check.run(
+                    current, want_index=quarantining, sample_size=self.cfg.sample_size
+                )
+            except GateDefinitionError as exc:
+                raise type(exc)(f"{self.where(label)}: {exc}") from exc
+            current = outcome.frame
+            for finding in outcome.findings:
+                result = self.verdict(finding, gate, ref)
+                self.checks.append(result)
+                if result.blocking and quarantining:
+                    if finding.failing_index is None:
+                        self.unquarantinable = True
+                        continue
+                    why = f"{finding.column}: {finding.check}" if finding.column else finding.check
+                    for row in finding.failing_index:
+                        reasons.setdefault(row, []).append(why)
+        if reasons and not self.unquarantinable:
+            current = self.quarantine_rows(current, reasons, ref, parameter)
+        if output:
+            self.profile(current, ref, parameter, role="output")
+            self.run.outputs.set(current, ref)
+        return current
+
+    def verdict(self, finding: Finding, gate: BoundGate, ref: DatasetRef) -> CheckResult:
+        passed = finding.failed_count == 0 if finding.passed is None else finding.passed
+        if not passed and gate.mostly < 1.0 and finding.row_level and finding.checked_count:
+            # the gate's tolerance: up to (1 - mostly) of the rows checked may fail
+            passed = finding.failed_count <= (1.0 - gate.mostly) * finding.checked_count + 1e-9
+        severity = (
+            Severity.WARN
+            if gate.severity is Severity.WARN
+            else (finding.severity or Severity.ERROR)
+        )
+        pii = finding.column is not None and finding.column in self.cfg.pii_columns
+        return CheckResult(
+            dataset=ref.name,
+            check=finding.check,
+            column=finding.column,
+            severity=severity,
+            passed=passed,
+            failed_count=finding.failed_count,
+            sample=() if pii else finding.sample,
+            backend=gate.check.backend,
+            row_level=finding.row_level,
+            checked_count=finding.checked_count,
+            expected=finding.expected,
+            message=(
+                "failure cases withheld: PII column" if pii and finding.sample else finding.message
+            ),
+        )
+
+    def quarantine_rows(
+        self, frame: Any, reasons: Mapping[Any, list[str]], ref: DatasetRef, parameter: str
+    ) -> Any:
+        valid, rejected = split(frame, reasons)
+        path = (
+            self.cfg.quarantine_dir
+            / safe_filename(self.run.name)
+            / self.run.id
+            / f"{safe_filename(self.spec.name)}.{safe_filename(parameter)}.parquet"
+        )
+        write_rejected(rejected, path)
+        self.quarantine.append(
+            QuarantineRecord(dataset=ref.name, rows=len(rejected), path=str(path))
+        )
+        log.warning(
+            "stage %r quarantined %d of %d row(s) of %r to %s",
+            self.spec.name,
+            len(rejected),
+            len(frame),
+            ref.name,
+            path,
+        )
+        return valid
+
+    def profile(self, frame: Any, ref: DatasetRef, parameter: str, *, role: str) -> None:
+        from govern.metrics import profile
+
+        started = time.perf_counter()
+        prof = profile(frame, self.cfg.metrics)
+        self.timings["profile"] += time.perf_counter() - started
+        self.datasets.append(
+            DatasetVersion(
+                ref=ref,
+                role=role,
+                parameter=parameter,
+                fingerprint=prof.fingerprint,
+                row_count=prof.row_count,
+                schema=prof.schema,
+                metrics=prof.metrics,
+            )
+        )
+        if prof.row_count is not None:
+            self.row_counts[f"{role}:{parameter}"] = prof.row_count
+
+    def note_ungated(self, value: Any, parameter: str, *, output: bool) -> None:
+        """Keep lineage connected through frames nobody gated (identity and row count only)."""
+        if frame_kind(value) is None:
+            used = MODELS.get(value) if not output else None
+            if used is not None and used not in self.models_used:
+                self.models_used.append(used)
+            return
+        ref = self.identity(value, parameter, output=output)
+        if output:
+            self.run.outputs.set(value, ref)
+        rows = row_count(value)
+        self.datasets.append(
+            DatasetVersion(
+                ref=ref,
+                role="output" if output else "input",
+                parameter=parameter,
+                fingerprint=None,
+                row_count=rows,
+            )
+        )
+
+    def status(self, error: str | None) -> Status:
+        if error is not None or self.blocked:
+            return Status.FAILED
+        if self.quarantine:
+            return Status.QUARANTINED
+        if any(not c.passed for c in self.checks):
+            return Status.WARNED
+        return Status.PASSED
+
+    def result(self, error: str | None, model: Any = None) -> StageResult:
+        c = self.collector
+        return StageResult(
+            stage=self.spec.name,
+            run_id=self.run.id,
+            stage_run_id=self.id,
+            status=self.status(error),
+            on_fail=self.spec.on_fail,
+            started_at=self.started,
+            ended_at=datetime.now(UTC),
+            checks=tuple(self.checks),
+            quarantine=tuple(self.quarantine),
+            datasets=tuple(self.datasets),
+            timings=dict(self.timings),
+            row_counts=dict(self.row_counts),
+            error=error,
+            params=dict(c.params),
+            metrics=dict(c.metrics),
+            slices={k: dict(v) for k, v in c.slices.items()},
+            model=model,
+            models_used=tuple(self.models_used),
+            doc=self.spec.doc,
+        )
+
+
+def execute(spec: StageSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Run one call of a governed stage (in the current run, or a run of its own)."""
+    run = current_run()
+    if run is not None:
+        return _execute(spec, run, args, kwargs)
+    with open_run(spec.name, implicit=True) as own:
+        return _execute(spec, own, args, kwargs)
+
+
+def _execute(spec: StageSpec, run: Run, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    cfg = settings()
+    call = _Call(spec, run, cfg)
+    bound = spec.signature.bind(*args, **kwargs)
+    bound.apply_defaults()
+    error: BaseException | None = None
+    value: Any = None
+    model = None
+    try:
+        started = time.perf_counter()
+        for name, arg in bound.arguments.items():
+            if name in spec.inputs and not (
+                arg is None and spec.signature.parameters[name].default is None
+            ):
+                bound.arguments[name] = call.gate(arg, spec.inputs[name], name, output=False)
+            elif name != "self":
+                call.note_ungated(arg, name, output=False)
+        call.timings["input_gates"] = time.perf_counter() - started - call.timings["profile"]
+        if not call.blocked:
+            token = _collector.set(call.collector)
+            started = time.perf_counter()
+            try:
+                value = spec.func(*bound.args, **bound.kwargs)
+            finally:
+                call.timings["call"] = time.perf_counter() - started
+                _collector.reset(token)
+            started = time.perf_counter()
+            value, model = _gate_outputs(call, value)
+            call.timings["output_gates"] = time.perf_counter() - started
+    except BaseException as exc:
+        error = exc
+    message = None if error is None else f"{type(error).__name__}: {error}"
+    result = call.result(message, model)
+    result = run.record(result)
+    if result.model is not None and value is not None:
+        remember(value, result.model.ref)
+    _last[:] = [result]
+    if error is not None:
+        raise error
+    if call.blocked:
+        raise GateError(result)
+    if result.status is Status.WARNED:
+        warnings.warn(GateWarning(describe_failures(result)), stacklevel=4)
+    return value
+
+
+def _gate_outputs(call: _Call, value: Any) -> tuple[Any, Any]:
+    outputs = call.spec.outputs
+    if outputs.model is not None:
+        training = tuple(
+            d for d in call.datasets if d.role == "input" and d.fingerprint is not None
+        )
+        c = call.collector
+        model = describe_model(
+            value,
+            outputs.model,
+            training=training,
+            metrics=c.metrics,
+            slices=c.slices,
+            run_id=call.run.id,
+            stage_run_id=call.id,
+            created_at=datetime.now(UTC),
+        )
+        return value, model
+    if outputs.single:
+        return call.gate(value, outputs.single, "return", output=True), None
+    if outputs.by_key:
+        if not isinstance(value, Mapping):
+            raise NotAFrameError(
+                f"{call.where('return value')}: outputs= gates dict keys, so the stage must "
+                f"return a dict; got {type(value).__qualname__}"
+            )
+        gated = dict(value)
+        for key, gates in outputs.by_key.items():
+            if key not in gated:
+                raise NotAFrameError(
+                    f"{call.where('return value')}: returned dict has no key {key!r} "
+                    f"(keys: {', '.join(map(repr, gated)) or 'none'})"
+                )
+            gated[key] = call.gate(gated[key], gates, f"return[{key!r}]", output=True)
+        return (type(value)(gated) if type(value) is not dict else gated), None  # type: ignore[call-arg]
+    if outputs.by_position:
+        if not isinstance(value, tuple | list) or len(value) < len(outputs.by_position):
+            raise NotAFrameError(
+                f"{call.where('return value')}: outputs= gates {len(outputs.by_position)} "
+                f"positions, so the stage must return a tuple of at least that many; "
+                f"got {type(value).__qualname__}"
+            )
+        items = list(value)
+        for position, gates in enumerate(outputs.by_position):
+            if gates:
+                items[position] = call.gate(
+                    items[position], gates, f"return[{position}]", output=True
+                )
+        return (tuple(items) if isinstance(value, tuple) else items), None
+    call.note_ungated(value, "return", output=True)
+    return value, None

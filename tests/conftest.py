@@ -1,0 +1,28 @@
+"""Every test runs in a fresh, empty project directory with no GOVERN_* settings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import govern.config
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def isolated_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A throwaway project root (with a pyproject.toml) as the working directory."""
+    for key in list(os.environ):
+        if key.startswith("GOVERN_") or key.startswith("OPENLINEAGE"):
+            monkeypatch.delenv(key, raising=False)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "testproject"\n')
+    monkeypatch.chdir(project)
+    govern.config.reset()
+    yield project
+    govern.config.reset()
