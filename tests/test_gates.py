@@ -282,3 +282,72 @@ def test_no_warning_when_everything_passes() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         f(frame([1.0]))
+
+
+class TestGreatExpectations:
+    """GX gates through the decorator: verdicts from each expectation, quarantine by index."""
+
+    @staticmethod
+    def suite_file(tmp_path: Path, severity: str = "critical") -> Path:
+        import json
+
+        path = tmp_path / "suite.json"
+        path.write_text(
+            json.dumps(
+                {
+                    "name": "scores",
+                    "expectations": [
+                        {
+                            "type": "expect_column_values_to_be_between",
+                            "kwargs": {"column": "score", "min_value": 0, "max_value": 100},
+                            "severity": severity,
+                        },
+                        {"type": "expect_column_to_exist", "kwargs": {"column": "id"}},
+                    ],
+                }
+            )
+        )
+        return path
+
+    def test_gx_failure_raises_with_counts(self, tmp_path: Path) -> None:
+        @govern.stage(inputs={"df": self.suite_file(tmp_path)})
+        def f(df: pd.DataFrame) -> int:  # pragma: no cover
+            return len(df)
+
+        with pytest.raises(govern.GateError, match="1 failing row of 3"):
+            f(frame([1.0, 500.0, 2.0]))
+        result = govern.last_result()
+        assert result is not None
+        (failed,) = result.failed_checks
+        assert failed.backend == "gx" and failed.column == "score"
+
+    def test_gx_warning_severity_does_not_block(self, tmp_path: Path) -> None:
+        @govern.stage(inputs={"df": self.suite_file(tmp_path, severity="warning")})
+        def f(df: pd.DataFrame) -> int:
+            return len(df)
+
+        with pytest.warns(govern.GateWarning):
+            assert f(frame([1.0, 500.0])) == 2
+        result = govern.last_result()
+        assert result is not None and result.status == "warned"
+
+    def test_gx_quarantine_uses_failing_index(self, tmp_path: Path) -> None:
+        @govern.stage(outputs=self.suite_file(tmp_path), on_fail="quarantine")
+        def make() -> pd.DataFrame:
+            return frame([1.0, 500.0, 2.0, -3.0])
+
+        out = make()
+        assert out["id"].tolist() == [0, 2]
+        result = govern.last_result()
+        assert result is not None and result.status == "quarantined"
+        rejected = pd.read_parquet(result.quarantine[0].path)
+        assert rejected["id"].tolist() == [1, 3]
+        assert rejected["_govern_reasons"].map(len).tolist() == [1, 1]
+
+    def test_gx_missing_column_cannot_be_quarantined(self, tmp_path: Path) -> None:
+        @govern.stage(outputs=self.suite_file(tmp_path), on_fail="quarantine")
+        def make() -> pd.DataFrame:
+            return frame([1.0]).drop(columns=["id"])
+
+        with pytest.raises(govern.GateError, match="expect_column_to_exist"):
+            make()

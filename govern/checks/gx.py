@@ -1,0 +1,390 @@
+"""Great Expectations backend: run an expectation suite on a pandas frame.
+
+``great_expectations`` is imported only when a GX check first runs (the import alone takes
+seconds), so declaring a gate with a suite object or a JSON file stays cheap. Every GX
+check in the process shares one ephemeral GX context; each check builds its suite, asset,
+batch definition and validation definition there once, under names unique to it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import itertools
+import json
+import sys
+import threading
+import uuid
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from os import PathLike
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from govern.checks.base import CheckOutcome, Finding, bounded_repr
+from govern.errors import GateDefinitionError, MissingDependencyError, NotAFrameError
+from govern.frames import FrameKind, frame_kind
+from govern.types import FailureCase, Severity
+
+__all__ = ["GXCheck", "is_gx_suite"]
+
+# Keys an expectation may carry into GX. ``id`` is dropped so a suite can be loaded twice.
+_EXPECTATION_KEYS = ("meta", "notes", "description", "severity")
+# Kwargs govern controls (result detail) or that GX 1.x rejects (0.x ``include_config``).
+_DROPPED_KWARGS = frozenset({"result_format", "include_config"})
+# Kwargs left out of a check's name: the column has its own field, the rest is plumbing.
+_UNNAMED_KWARGS = frozenset({"column", "batch_id", "catch_exceptions", *_DROPPED_KWARGS})
+_SEVERITIES = {"critical": Severity.ERROR, "warning": Severity.WARN, "info": Severity.WARN}
+_MAX_KWARG_CHARS = 40
+_MAX_MESSAGE_CHARS = 200
+_MAX_EXPECTED_CHARS = 80
+_GX_MODULES = r"great_expectations(\.|$)"
+
+_SOURCE = "govern"  # the shared context's one pandas data source
+
+_lock = threading.RLock()  # guards the shared context and serialises GX calls
+_names = itertools.count(1)
+_shared: Any = None  # the process-wide ephemeral GX context, made on first use
+
+
+def is_gx_suite(obj: Any) -> bool:
+    """True when ``obj`` is a ``great_expectations.ExpectationSuite`` (GX is not imported)."""
+    cls = type(obj)
+    return cls.__module__.startswith("great_expectations.") and cls.__name__ == "ExpectationSuite"
+
+
+class GXCheck:
+    """A Great Expectations suite run as one govern check.
+
+    Build one with `from_suite` (a suite object) or `from_path` (a suite JSON file, GX 1.x
+    or 0.x). The GX objects are created on the first `run` and reused afterwards.
+    """
+
+    backend = "gx"
+
+    def __init__(self, expectations: Sequence[Mapping[str, Any]], *, name: str) -> None:
+        """Wrap already-normalised expectation dicts (``type``, ``kwargs``, ...)."""
+        self.name = name
+        self._expectations = [dict(e) for e in expectations]
+        self._suite_obj: Any = None
+        self._validation: Any = None  # the GX ValidationDefinition, built on first run
+
+    def __repr__(self) -> str:
+        return f"GXCheck(name={self.name!r})"
+
+    @classmethod
+    def from_suite(cls, suite: Any) -> GXCheck:
+        """Gate with a ``great_expectations.ExpectationSuite`` object.
+
+        Raises:
+            GateDefinitionError: ``suite`` is not an ExpectationSuite.
+        """
+        if not is_gx_suite(suite):
+            raise GateDefinitionError(
+                f"expected a great_expectations.ExpectationSuite, got {_type_name(suite)}"
+            )
+        check = cls((), name=str(suite.name))
+        check._suite_obj = suite  # read on first run, when GX is imported anyway
+        return check
+
+    @classmethod
+    def from_path(cls, path: str | PathLike[str]) -> GXCheck:
+        """Gate with a suite JSON file, read and checked now (GX is not imported).
+
+        Raises:
+            GateDefinitionError: the file is missing, not JSON, or not a suite.
+        """
+        file = Path(path)
+        where = f"Great Expectations suite file '{file}'"
+        if not file.is_file():
+            problem = "is a directory" if file.is_dir() else "does not exist"
+            raise GateDefinitionError(f"{where} {problem}")
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as e:
+            raise GateDefinitionError(f"{where} is not JSON (not UTF-8 text)") from e
+        except json.JSONDecodeError as e:
+            raise GateDefinitionError(
+                f"{where} is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}"
+            ) from e
+        if not isinstance(data, dict) or not isinstance(data.get("expectations"), list):
+            raise GateDefinitionError(f"{where} is not a suite: it has no 'expectations' list")
+        expectations = [_normalise(item, i, where) for i, item in enumerate(data["expectations"])]
+        name = data.get("name") or data.get("expectation_suite_name") or file.stem
+        return cls(expectations, name=str(name))
+
+    def run(self, frame: Any, *, want_index: bool, sample_size: int) -> CheckOutcome:
+        """Validate a pandas frame; one Finding per expectation, passed or failed."""
+        if frame_kind(frame) is not FrameKind.PANDAS:
+            raise NotAFrameError(
+                f"got a {_type_name(frame)}; Great Expectations gates accept pandas DataFrames"
+            )
+        if want_index:  # COMPLETE is the only format listing every failing row's index
+            result_format: dict[str, Any] = {
+                "result_format": "COMPLETE",
+                "partial_unexpected_count": sample_size,
+                "return_unexpected_index_query": False,  # a long string we never read
+            }
+        else:
+            result_format = {"result_format": "SUMMARY", "partial_unexpected_count": sample_size}
+        with _gx_call() as context:
+            validation = self._validation or self._build(context)
+            results = validation.run(
+                batch_parameters={"dataframe": frame}, result_format=result_format
+            )
+        findings = [_finding(r, want_index, sample_size) for r in results.results]
+        return CheckOutcome(frame=frame, findings=findings)
+
+    def _build(self, context: Any) -> Any:
+        """Add this check's suite, asset and validation definition to the shared context."""
+        gx = sys.modules["great_expectations"]
+        if self._suite_obj is not None:
+            where = f"Great Expectations suite {self.name!r}"
+            self._expectations = [
+                _normalise(e.configuration.to_json_dict(), i, where)
+                for i, e in enumerate(self._suite_obj.expectations)
+            ]
+        expectations = [self._expectation(e, i) for i, e in enumerate(self._expectations)]
+        unique = f"govern-{next(_names)}-{uuid.uuid4().hex[:8]}"  # many suites coexist
+        suite = context.suites.add(gx.ExpectationSuite(name=unique, expectations=expectations))
+        asset = _source(context).add_dataframe_asset(name=unique)
+        batch = asset.add_batch_definition_whole_dataframe(unique)
+        self._validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=unique, data=batch, suite=suite)
+        )
+        return self._validation
+
+    def _expectation(self, spec: Mapping[str, Any], index: int) -> Any:
+        # One by one: ExpectationSuite(expectations=[dicts]) logs and silently DROPS an
+        # invalid expectation, which would leave the gate quietly checking less.
+        configuration = importlib.import_module(
+            "great_expectations.expectations.expectation_configuration"
+        ).ExpectationConfiguration
+        try:
+            return configuration(**spec).to_domain_obj()
+        except Exception as e:
+            detail = _cut(" ".join(str(e).split()), _MAX_MESSAGE_CHARS)
+            raise GateDefinitionError(
+                f"Great Expectations suite {self.name!r}: expectation #{index} "
+                f"({spec['type']}) is not valid: {detail}"
+            ) from e
+
+
+def _normalise(item: Any, index: int, where: str) -> dict[str, Any]:
+    """One expectation as GX 1.x keys; 0.x ``expectation_type`` becomes ``type``."""
+    if not isinstance(item, dict):
+        raise GateDefinitionError(f"{where} is not a suite: expectation #{index} is not an object")
+    kind = item.get("type", item.get("expectation_type"))
+    if not isinstance(kind, str) or not kind:
+        raise GateDefinitionError(
+            f"{where} is not a suite: expectation #{index} has no 'type' (GX 1.x) "
+            "or 'expectation_type' (GX 0.x)"
+        )
+    kwargs = item.get("kwargs", {})
+    if not isinstance(kwargs, dict):
+        raise GateDefinitionError(f"{where}: expectation #{index} ({kind}) has non-object kwargs")
+    spec = {k: item[k] for k in _EXPECTATION_KEYS if item.get(k) is not None}
+    spec["type"] = kind
+    spec["kwargs"] = {k: v for k, v in kwargs.items() if k not in _DROPPED_KWARGS}
+    return spec
+
+
+def _import_gx() -> ModuleType:
+    """great_expectations, imported on first use."""
+    with _lock:  # catch_warnings is process-global state: one thread at a time
+        loaded = sys.modules.get("great_expectations")
+        if loaded is not None:
+            return loaded
+        try:
+            # GX imports the deprecated ``sre_constants``: a DeprecationWarning attributed
+            # to GX, not ours to fix, that would break callers running with -W error.
+            # Runs emit no warnings (checked under pandas 3), so only the import is muted.
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", category=DeprecationWarning, module=_GX_MODULES)
+                return importlib.import_module("great_expectations")
+        except ImportError as e:
+            if (e.name or "").startswith("great_expectations"):
+                raise MissingDependencyError(
+                    "Great Expectations gates need great_expectations: "
+                    "pip install great-expectations"
+                ) from e
+            raise MissingDependencyError(
+                f"great_expectations is installed but cannot be imported ({e}); "
+                "try pip install -U great-expectations"
+            ) from e
+
+
+@contextlib.contextmanager
+def _gx_call() -> Iterator[Any]:
+    """The shared GX context, made GX's current context for the call, one thread at a time.
+
+    GX looks some things up in its process-global "current" context (the last one
+    ``get_context()`` returned), even for objects bound to another, so ours is current
+    during the call and the user's own context, if any, is put back afterwards: a govern
+    gate never changes the user's GX state. Calls are serialised because GX does not
+    document its contexts as thread-safe.
+    """
+    global _shared
+    gx = _import_gx()
+    manager = importlib.import_module(
+        "great_expectations.data_context.data_context.context_factory"
+    ).project_manager
+    with _lock:
+        try:
+            previous = manager.get_current_project()
+        except gx.exceptions.DataContextRequiredError:
+            previous = None  # the user has no GX context of their own
+        try:
+            if _shared is None:
+                _shared = gx.get_context(mode="ephemeral")
+                base = importlib.import_module("great_expectations.data_context.types.base")
+                # TQDM_DISABLE is ignored; this is the switch GX reads for its progress bars.
+                _shared.variables.progress_bars = base.ProgressBarsConfig(globally=False)
+                _shared.data_sources.add_pandas(name=_SOURCE)
+                # ValidationDefinition.run() saves every result in this store. Nothing reads
+                # it back; it would hold every run's result for the life of the process, and
+                # its JSON serialisation raises on numpy scalars some results carry (e.g.
+                # expect_column_quantile_values_to_be_between under numpy 2). Skip the save.
+                _shared.validation_results_store.store_validation_results = _discard
+            manager.set_project(_shared)
+            yield _shared
+        finally:
+            manager.set_project(previous)
+
+
+def _discard(**_: Any) -> None:
+    return None
+
+
+def _source(context: Any) -> Any:
+    return context.data_sources.get(_SOURCE)
+
+
+def _finding(result: Any, want_index: bool, sample_size: int) -> Finding:
+    config = result.expectation_config
+    kwargs: dict[str, Any] = dict(config.kwargs)
+    severity_name = str(getattr(config.severity, "value", config.severity)).lower()
+    base: dict[str, Any] = {
+        "check": _check_name(config.type, kwargs),
+        "column": kwargs.get("column"),
+        "severity": _SEVERITIES.get(severity_name, Severity.ERROR),
+        "expected": _expected(config.type, kwargs),
+    }
+    error = _raised(result.exception_info)
+    if error is not None:
+        return Finding(failed_count=1, passed=False, message=error, row_level=False, **base)
+    outcome: dict[str, Any] = result.result or {}
+    success = bool(result.success)
+    if "unexpected_count" not in outcome:  # table-level: row count, column exists, a mean
+        observed = outcome.get("observed_value")
+        message = None if success or observed is None else f"observed {_fmt(observed)}"
+        return Finding(
+            failed_count=0 if success else 1,
+            passed=success,
+            message=message,
+            row_level=False,
+            **base,
+        )
+    values = [_plain(v) for v in outcome.get("partial_unexpected_list") or []]
+    labels = outcome.get("partial_unexpected_index_list") or []
+    sample = tuple(
+        FailureCase(index=str(labels[i]) if i < len(labels) else None, value=bounded_repr(v))
+        for i, v in enumerate(values[:sample_size])
+    )
+    return Finding(
+        failed_count=int(outcome["unexpected_count"]),
+        checked_count=outcome.get("element_count"),
+        failing_index=_rows(outcome.get("unexpected_index_list")) if want_index else None,
+        sample=sample,
+        passed=success,
+        row_level="unexpected_index_list" in outcome or not want_index,
+        **base,
+    )
+
+
+def _rows(labels: Any) -> list[Any] | None:
+    # Absent for set-level expectations (distinct values in set): no rows to point at.
+    return None if labels is None else list(labels)
+
+
+def _raised(info: Any) -> str | None:
+    """The message of an exception an expectation raised, or None.
+
+    GX nests the flag either directly or one level down, keyed by the failing metric.
+    """
+    if not isinstance(info, dict):
+        return None
+    if "raised_exception" in info:
+        if not info.get("raised_exception"):
+            return None
+        lines = str(info.get("exception_message") or "").strip().splitlines()
+        text = lines[0].removeprefix("Error: ") if lines else "the expectation raised an error"
+        return _cut(text, _MAX_MESSAGE_CHARS)
+    return next((m for m in map(_raised, info.values()) if m is not None), None)
+
+
+def _check_name(kind: str, kwargs: Mapping[str, Any]) -> str:
+    args = ", ".join(
+        f"{k}={_fmt(v)}" for k, v in kwargs.items() if k not in _UNNAMED_KWARGS and v is not None
+    )
+    return f"{kind}({args})"
+
+
+def _expected(kind: str, kwargs: Mapping[str, Any]) -> str | None:
+    """What the expectation wants, in words, for the common kinds; else None."""
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
+    strict = kwargs.get("strict_min") or kwargs.get("strict_max")
+    if low is not None and high is not None and not strict:
+        return f"between {_fmt(low)} and {_fmt(high)}"
+    bounds = [
+        f"{'>' if kwargs.get(flag) else op} {_fmt(value)}"
+        for value, op, flag in ((low, ">=", "strict_min"), (high, "<=", "strict_max"))
+        if value is not None
+    ]
+    if bounds:
+        return " and ".join(bounds)
+    if isinstance(kwargs.get("value_set"), list | tuple | set | frozenset):
+        members = ", ".join(_fmt(v) for v in kwargs["value_set"])
+        return _cut(f"in {{{members}}}", _MAX_EXPECTED_CHARS)
+    for key, words in (("regex", "matching"), ("type_", "of type"), ("type_list", "of type in")):
+        if key in kwargs:
+            return f"{words} {_fmt(kwargs[key])}"
+    for suffix, words in (
+        ("to_not_be_null", "not null"),
+        ("to_be_null", "null"),
+        ("to_be_unique", "unique"),
+        ("to_exist", "column exists"),
+    ):
+        if kind.endswith(suffix):
+            return words
+    return None
+
+
+def _plain(value: Any) -> Any:
+    """Numpy scalars (also inside a row tuple or dict) as Python values, for short reprs."""
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _fmt(value: Any) -> str:
+    value = _plain(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # GX stores min_value=0 as 0.0; show what the user wrote
+    return bounded_repr(value, _MAX_KWARG_CHARS)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _type_name(obj: Any) -> str:
+    cls = type(obj)
+    return (
+        cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    )
