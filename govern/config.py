@@ -31,8 +31,9 @@ class Settings:
         namespace: OpenLineage namespace of jobs and in-memory datasets (default: the
             project's name).
         quarantine_dir: where rejected rows are written as Parquet.
-        metrics: ``off``, ``cheap`` (row count, bytes, nulls, min/max/sum) or ``full``
-            (adds distinct counts and quantiles).
+        metrics: ``off``, ``cheap`` (row count, bytes, per-column null and non-null
+            counts: O(1) after the Arrow conversion) or ``full`` (adds min, max, sum,
+            exact distinct counts and approximate quantiles).
         sample_size: failure cases kept per check.
         pii_columns: columns whose values never appear in samples, messages or records.
         store: SQLite path or ``postgresql://`` URL of the audit record.
