@@ -10,7 +10,7 @@ import enum
 import sys
 from typing import Any
 
-__all__ = ["FrameKind", "frame_kind", "row_count"]
+__all__ = ["FrameKind", "RowPredicate", "frame_kind", "is_deferred", "row_count"]
 
 
 class FrameKind(enum.StrEnum):
@@ -37,6 +37,31 @@ def frame_kind(obj: Any) -> FrameKind | None:
     if spark_sql is not None and isinstance(obj, spark_sql.DataFrame):
         return FrameKind.SPARK
     return None
+
+
+def is_deferred(kind: FrameKind | None) -> bool:
+    """Whether a frame of this kind is a query plan (counting or reading it runs the query)."""
+    return kind in (FrameKind.POLARS_LAZY, FrameKind.SPARK)
+
+
+class RowPredicate:
+    """Rows of a Spark frame that fail one check, as a boolean column expression.
+
+    A backend that cannot list failing rows by index (Spark has no row index) hands
+    quarantine this instead: ``Finding.failing_index == [RowPredicate(...)]``. ``expr`` is
+    a ``pyspark.sql.Column`` that is true exactly for the failing rows and never null, so
+    ``filter(expr)`` and ``filter(~expr)`` partition the frame. Compared by identity: one
+    object per failing check.
+    """
+
+    __slots__ = ("expr", "label")
+
+    def __init__(self, expr: Any, label: str) -> None:
+        self.expr = expr
+        self.label = label
+
+    def __repr__(self) -> str:
+        return f"RowPredicate({self.label!r})"
 
 
 def row_count(obj: Any) -> int | None:

@@ -7,11 +7,16 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from govern.checks.base import bounded_repr
-
-__all__ = ["jsonable"]
+__all__ = ["bounded_repr", "jsonable"]
 
 _DEPTH = 6
+_MAX_VALUE_CHARS = 80
+
+
+def bounded_repr(value: Any, limit: int = _MAX_VALUE_CHARS) -> str:
+    """``repr`` cut to ``limit`` characters, so a sample can never be huge."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def jsonable(value: Any, depth: int = 0) -> Any:

@@ -10,17 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from govern.jsonable import bounded_repr
 from govern.types import FailureCase, Severity
 
 __all__ = ["Check", "CheckOutcome", "Finding", "bounded_repr"]
-
-_MAX_VALUE_CHARS = 80
-
-
-def bounded_repr(value: Any, limit: int = _MAX_VALUE_CHARS) -> str:
-    """``repr`` cut to ``limit`` characters, so a sample can never be huge."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass(frozen=True, slots=True)

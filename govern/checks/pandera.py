@@ -1,13 +1,20 @@
-"""pandera backend: DataFrameSchema / DataFrameModel gates on pandas and polars frames.
+"""pandera backend: DataFrameSchema / DataFrameModel gates on pandas, polars and Spark frames.
 
 pandera is imported only when a gate first runs. Validation is always ``lazy=True`` so
 that one call reports every failing check; its ``failure_cases`` frame becomes one
 Finding per (column, check), and the checks that passed are listed too, so the record
 shows everything that was evaluated.
+
+polars: pandera validates a LazyFrame's *schema only* unless told otherwise, which would
+pass bad values silently; govern always validates polars frames with
+``validation_depth=SCHEMA_AND_DATA`` (pandera then runs each data check as its own query
+on the plan). pyspark: pandera does not raise; `govern.checks.spark` reads
+``df.pandera.errors`` and counts failing rows with Spark aggregations.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -49,6 +56,8 @@ def _engine_of(obj: Any) -> FrameKind:
     modules = [module, *(base.__module__ for base in mro)]
     if any(m.startswith("pandera.api.polars") for m in modules):
         return FrameKind.POLARS
+    if any(m.startswith("pandera.api.pyspark") for m in modules):
+        return FrameKind.SPARK
     return FrameKind.PANDAS
 
 
@@ -85,11 +94,10 @@ class PanderaCheck:
     def run(self, frame: Any, *, want_index: bool, sample_size: int) -> CheckOutcome:
         """Validate lazily; every failing (column, check) becomes a Finding."""
         kind = frame_kind(frame)
-        accepted = (
-            (FrameKind.POLARS, FrameKind.POLARS_LAZY)
-            if self._engine is FrameKind.POLARS
-            else (FrameKind.PANDAS,)
-        )
+        accepted = {
+            FrameKind.POLARS: (FrameKind.POLARS, FrameKind.POLARS_LAZY),
+            FrameKind.SPARK: (FrameKind.SPARK,),
+        }.get(self._engine, (FrameKind.PANDAS,))
         if kind not in accepted:
             raise NotAFrameError(
                 f"pandera schema {self.name!r} is for {self._engine.value} frames, "
@@ -97,11 +105,16 @@ class PanderaCheck:
             )
         errors = _errors_module()
         schema = self.schema
+        if kind is FrameKind.SPARK:
+            from govern.checks.spark import run_pandera
+
+            return run_pandera(schema, self.name, frame, want_index=want_index)
         try:
-            validated = schema.validate(frame, lazy=True)
+            with _data_checks_on(kind):
+                validated = schema.validate(frame, lazy=True)
         except errors.SchemaErrors as exc:
             cases = _as_pandas(exc.failure_cases)
-            rows = len(frame) if kind is not FrameKind.POLARS_LAZY else None
+            rows = _rows(frame, kind)
             failing = list(_findings(cases, rows, want_index, sample_size))
             data = getattr(exc, "data", None)
             passed_on = data if data is not None and frame_kind(data) is kind else frame
@@ -112,6 +125,29 @@ class PanderaCheck:
             raise NotAFrameError(f"pandera cannot validate {type(frame).__name__}: {exc}") from exc
         rows = len(validated) if kind is not FrameKind.POLARS_LAZY else None
         return CheckOutcome(validated, _with_passed(schema, [], rows))
+
+
+def _data_checks_on(kind: FrameKind | None) -> contextlib.AbstractContextManager[Any]:
+    """Make pandera run data checks on polars frames, whatever the user's pandera config.
+
+    Without this a LazyFrame gets schema checks only (pandera's default for lazy frames)
+    and bad values pass silently; a ``PANDERA_VALIDATION_DEPTH=SCHEMA_ONLY`` environment
+    would do the same to eager frames.
+    """
+    if kind not in (FrameKind.POLARS, FrameKind.POLARS_LAZY):
+        return contextlib.nullcontext()
+    from pandera.config import ValidationDepth, config_context
+
+    return config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA)  # type: ignore[no-any-return]
+
+
+def _rows(frame: Any, kind: FrameKind | None) -> int | None:
+    """Rows checked, for ``mostly``; a LazyFrame is counted with one ``len`` query."""
+    if kind is FrameKind.POLARS_LAZY:
+        import polars as pl
+
+        return int(frame.select(pl.len()).collect().item())
+    return len(frame)
 
 
 def _errors_module() -> Any:

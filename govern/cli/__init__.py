@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+from govern.cli import records as _records  # noqa: F401  (registers commands)
 from govern.cli.app import EXIT_CONFIG, app
 
 __all__ = ["app", "main"]
@@ -16,20 +17,17 @@ __all__ = ["app", "main"]
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return (and, as a script, exit with) its exit code."""
-    import click
-
     from govern.errors import GovernError
 
     try:
-        app(args=argv, prog_name="govern", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code or 0)
-    except click.ClickException as exc:
-        exc.show()
-        return int(exc.exit_code)
-    except click.exceptions.Abort:
-        print("Aborted.", file=sys.stderr)
-        return 130
+        # standalone mode lets Typer's own (vendored) click turn usage errors into exit
+        # code 2 with a message; we only add GovernError -> message + exit 2
+        app(args=argv, prog_name="govern", standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            return 0
+        return code if isinstance(code, int) else 1
     except GovernError as exc:
         print(f"govern: error: {exc}", file=sys.stderr)
         return EXIT_CONFIG

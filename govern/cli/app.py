@@ -20,9 +20,15 @@ app = typer.Typer(
 )
 
 
+def fail(message: str, code: int) -> typer.Exit:
+    """Print ``govern: error: message`` on stderr; return the Exit to raise with ``code``."""
+    typer.echo(f"govern: error: {message}", err=True)
+    return typer.Exit(code)
+
+
 def _version(value: bool) -> None:
     if value:
-        from govern import __version__
+        from govern._version import __version__
 
         typer.echo(f"govern {__version__}")
         raise typer.Exit(EXIT_OK)

@@ -1,0 +1,187 @@
+"""What a run ran on: git commit, Python, key package versions, host, user, command, CI job.
+
+``capture()`` reads only what it needs: ``git`` (with a 2 s timeout), ``sys``,
+``platform``, ``importlib.metadata`` and the few environment variables CI systems
+document for job identity. No other environment variable is read, so secrets in the
+environment never reach the record; credentials on the command line (``user:pass@`` in
+URLs, values of ``--password``/``--token``/``--secret``-like options) are redacted.
+"""
+
+from __future__ import annotations
+
+import getpass
+import itertools
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from typing import Any
+
+__all__ = ["KEY_PACKAGES", "capture", "ci_job", "git_state", "redact_argv"]
+
+KEY_PACKAGES = (
+    "govern",
+    "pandas",
+    "pyarrow",
+    "pandera",
+    "great-expectations",
+    "openlineage-python",
+    "polars",
+    "scikit-learn",
+    "pyspark",
+)
+"""Packages whose installed versions are recorded (those not installed are left out)."""
+
+REDACTED = "***"
+_GIT_TIMEOUT = 2.0
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<cred>[^/@\s]+)@")
+_SECRET_WORDS = frozenset(
+    {"password", "passwd", "pass", "pwd", "token", "secret", "credential", "credentials", "auth"}
+)
+_SECRET_PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key")})
+
+
+def capture(
+    argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The environment of this process, as a JSON-able dict.
+
+    Args:
+        argv: the command line to record (default ``sys.argv``).
+        env: the variables to look for CI identity in (default ``os.environ``).
+    """
+    return {
+        "git": git_state(),
+        "python": {
+            "version": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "executable": sys.executable,
+        },
+        "platform": platform.platform(),
+        "packages": _packages(),
+        "host": socket.gethostname(),
+        "user": _user(),
+        "command": redact_argv(sys.argv if argv is None else argv),
+        "ci": ci_job(os.environ if env is None else env),
+    }
+
+
+def git_state(cwd: str | None = None) -> dict[str, Any] | None:
+    """``{"commit": sha, "dirty": bool}`` of the repository at ``cwd``; None outside one."""
+    commit = _git(["rev-parse", "HEAD"], cwd)
+    if commit is None:
+        return None
+    status = _git(["status", "--porcelain", "--untracked-files=no"], cwd)
+    return {"commit": commit, "dirty": None if status is None else bool(status)}
+
+
+def _git(args: list[str], cwd: str | None) -> str | None:
+    try:
+        done = subprocess.run(  # noqa: S603 -- fixed arguments, no shell
+            ["git", *args],  # noqa: S607 -- git from PATH, as a user would run it
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=_GIT_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.strip()
+
+
+def _packages() -> dict[str, str]:
+    versions: dict[str, str] = {}
+    for name in KEY_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _user() -> str | None:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
+
+
+def redact_argv(argv: Sequence[str]) -> list[str]:
+    """The command line with URL credentials and secret option values replaced by ``***``."""
+    out: list[str] = []
+    redact_next = False
+    for arg in argv:
+        text = str(arg)
+        if redact_next:
+            out.append(REDACTED)
+            redact_next = False
+            continue
+        option, eq, _value = text.partition("=")
+        if _is_secret_option(option):
+            if eq:
+                out.append(f"{option}={REDACTED}")
+            else:
+                out.append(text)
+                redact_next = True
+            continue
+        out.append(_URL_CREDENTIALS.sub(rf"\g<scheme>{REDACTED}@", text))
+    return out
+
+
+def _is_secret_option(option: str) -> bool:
+    """``--password``, ``--db-token``, ``--api-key``, ``-secret``... (not ``--passes``)."""
+    if not option.startswith("-") or option in ("-", "--"):
+        return False
+    words = re.split(r"[-_.]", option.lstrip("-").lower())
+    if _SECRET_WORDS.intersection(words):
+        return True
+    return any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
+
+
+def ci_job(env: Mapping[str, str]) -> dict[str, Any] | None:
+    """The CI system and job identity from its documented variables, or None outside CI."""
+    if env.get("GITHUB_ACTIONS") == "true":
+        server = env.get("GITHUB_SERVER_URL", "https://github.com")
+        repo = env.get("GITHUB_REPOSITORY")
+        run_id = env.get("GITHUB_RUN_ID")
+        url = f"{server}/{repo}/actions/runs/{run_id}" if repo and run_id else None
+        return _ci("github-actions", run_id, url, job=env.get("GITHUB_JOB"))
+    if env.get("GITLAB_CI"):
+        return _ci("gitlab-ci", env.get("CI_JOB_ID"), env.get("CI_JOB_URL"))
+    if env.get("CIRCLECI"):
+        return _ci(
+            "circleci",
+            env.get("CIRCLE_WORKFLOW_JOB_ID") or env.get("CIRCLE_BUILD_NUM"),
+            env.get("CIRCLE_BUILD_URL"),
+            job=env.get("CIRCLE_JOB"),
+        )
+    if env.get("BUILDKITE"):
+        return _ci(
+            "buildkite",
+            env.get("BUILDKITE_JOB_ID"),
+            env.get("BUILDKITE_BUILD_URL"),
+            job=env.get("BUILDKITE_LABEL"),
+        )
+    if env.get("JENKINS_URL"):
+        return _ci("jenkins", env.get("BUILD_TAG") or env.get("BUILD_ID"), env.get("BUILD_URL"))
+    if env.get("CI", "").lower() in ("true", "1", "yes"):
+        return _ci("ci", None, None)
+    return None
+
+
+def _ci(
+    system: str, job_id: str | None, url: str | None, *, job: str | None = None
+) -> dict[str, Any]:
+    found: dict[str, Any] = {"system": system, "job_id": job_id, "url": url}
+    if job is not None:
+        found["job"] = job
+    if url is not None:
+        found["url"] = _URL_CREDENTIALS.sub(rf"\g<scheme>{REDACTED}@", url)
+    return found

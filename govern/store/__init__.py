@@ -1,0 +1,93 @@
+"""The audit record: every run, stage call, check, dataset version and model, hash-chained.
+
+``open_store()`` opens (creating and migrating) the store configured in
+``govern.config.settings().store`` -- a SQLite file by default, or a ``postgresql://``
+URL -- and returns a :class:`Store`. SQLAlchemy is imported only then, so
+``import govern`` stays light.
+
+Example::
+
+    store = open_store()
+    store.begin_run(run)
+    result = store.record_stage(result)   # model version filled in
+    store.end_run(run.id, RunStatus.COMPLETED, datetime.now(UTC))
+    assert store.verify().ok
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from govern.store.report import LedgerRecord, VerifyReport
+
+if TYPE_CHECKING:
+    from govern.store.core import Store
+    from govern.store.query import ModelNotFoundError, RunNotFoundError
+    from govern.store.sql import StoreNotFoundError
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "LedgerRecord",
+    "ModelNotFoundError",
+    "RunNotFoundError",
+    "Store",
+    "StoreNotFoundError",
+    "VerifyReport",
+    "open_store",
+]
+
+DEFAULT_TIMEOUT = 30.0
+"""Seconds a writer waits for the store's lock before StoreLockedError."""
+
+_LAZY = {
+    "Store": "govern.store.core",
+    "ModelNotFoundError": "govern.store.query",
+    "RunNotFoundError": "govern.store.query",
+    "StoreNotFoundError": "govern.store.sql",
+}
+
+
+def open_store(
+    url: str | None = None,
+    *,
+    signing_key: str | None = None,
+    create: bool = True,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Store:
+    """Open the audit record.
+
+    Args:
+        url: a SQLite file path or a ``postgresql://`` URL; None means
+            ``settings().store`` (``GOVERN_STORE`` or ``[tool.govern] store``).
+        signing_key: HMAC key of the hash chain; None means ``settings().signing_key``
+            (``GOVERN_SIGNING_KEY``); ``""`` means explicitly none.
+        create: create the store (and its directory) when missing. Readers pass False and
+            get StoreNotFoundError instead.
+        timeout: seconds to wait for another writer's lock.
+
+    Runs of this host still marked running whose process is gone are marked aborted.
+
+    Raises:
+        StoreNotFoundError: ``create=False`` and there is no store.
+        StoreLockedError: the store stayed locked past ``timeout``.
+        StoreError: the store cannot be opened, created, migrated or written, or the
+            signing key does not fit the store.
+    """
+    from govern.config import settings
+    from govern.store.core import connect
+    from govern.store.sql import parse_target
+
+    if url is None or signing_key is None:
+        current = settings()
+        url = current.store if url is None else url
+        signing_key = current.signing_key if signing_key is None else signing_key
+    return connect(parse_target(url), key=signing_key or None, create=create, timeout=timeout)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'govern.store' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

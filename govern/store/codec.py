@@ -1,0 +1,356 @@
+"""govern types <-> JSON-able dicts, and the canonical JSON every ledger record is stored as.
+
+Canonical JSON: sorted keys, no insignificant whitespace, UTF-8, and no NaN or Infinity
+(non-finite floats are written as ``{"__govern_float__": "nan" | "inf" | "-inf"}`` and
+read back as floats). Free-form values (params, metrics, hyperparameters, card fields,
+environment) are made JSON-able best-effort: tuples and sets become lists, numpy scalars
+their Python value, dates ISO strings, anything else its ``str()`` -- a value is never
+dropped.
+
+Decoders accept dicts written by older versions of govern: a key a record lacks takes
+the field's default.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import PurePath
+from typing import Any
+
+from govern.types import (
+    CheckResult,
+    DatasetKind,
+    DatasetRef,
+    DatasetVersion,
+    FailureCase,
+    ModelRef,
+    ModelVersion,
+    OnFail,
+    QuarantineRecord,
+    RunInfo,
+    RunStatus,
+    Severity,
+    StageResult,
+    Status,
+)
+
+__all__ = [
+    "canonical_json",
+    "decode_dataset_version",
+    "decode_model",
+    "decode_run",
+    "decode_stage",
+    "encode_dataset_version",
+    "encode_model",
+    "encode_run",
+    "encode_stage",
+    "encode_value",
+    "format_datetime",
+    "parse_datetime",
+]
+
+_FLOAT_TAG = "__govern_float__"
+_NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def canonical_json(value: Any) -> str:
+    """The one text a JSON-able value is stored (and hashed) as."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def _float(value: float) -> Any:
+    if math.isfinite(value):
+        return value
+    if math.isnan(value):
+        return {_FLOAT_TAG: "nan"}
+    return {_FLOAT_TAG: "inf" if value > 0 else "-inf"}
+
+
+def encode_value(value: Any) -> Any:
+    """Make a free-form value JSON-able (see the module docstring); never drops data."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else _float(value)
+    if kind is dict:
+        return {
+            k if type(k) is str else str(encode_value(k)): encode_value(v) for k, v in value.items()
+        }
+    if kind is list or kind is tuple:
+        return [encode_value(v) for v in value]
+    return _encode_other(value)
+
+
+def _encode_other(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return encode_value(value.value)
+    if isinstance(value, bool | str):
+        return str(value) if isinstance(value, str) else bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return _float(float(value))
+    if isinstance(value, Mapping):
+        return encode_value(dict(value))
+    if isinstance(value, list | tuple):
+        return [encode_value(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((encode_value(v) for v in value), key=canonical_json)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    item = getattr(value, "item", None)  # numpy / pandas scalars
+    if callable(item) and getattr(value, "shape", None) == ():
+        return encode_value(item())
+    tolist = getattr(value, "tolist", None)  # numpy arrays
+    if callable(tolist):
+        return encode_value(tolist())
+    return str(value)
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def decode_value(value: Any) -> Any:
+    """Undo :func:`encode_value`'s float tagging (lists stay lists)."""
+    if isinstance(value, dict):
+        if len(value) == 1 and _FLOAT_TAG in value:
+            return _NONFINITE[value[_FLOAT_TAG]]
+        return {k: decode_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode_value(v) for v in value]
+    return value
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    decoded = decode_value(value) if value is not None else {}
+    return decoded if isinstance(decoded, dict) else {}
+
+
+def format_datetime(value: datetime) -> str:
+    """ISO 8601, offset kept when the datetime is aware."""
+    return value.isoformat()
+
+
+def parse_datetime(text: str) -> datetime:
+    """Inverse of :func:`format_datetime`."""
+    return datetime.fromisoformat(text)
+
+
+def _opt_dt(text: Any) -> datetime | None:
+    return parse_datetime(text) if text is not None else None
+
+
+# -- datasets -------------------------------------------------------------------------
+
+
+def encode_dataset_version(dv: DatasetVersion) -> dict[str, Any]:
+    """A dataset version as a JSON-able dict."""
+    return {
+        "namespace": dv.ref.namespace,
+        "name": dv.ref.name,
+        "kind": str(dv.ref.kind),
+        "role": dv.role,
+        "parameter": dv.parameter,
+        "fingerprint": dv.fingerprint,
+        "row_count": _int(dv.row_count),
+        "schema": [[str(c), str(t)] for c, t in dv.schema],
+        "metrics": None if dv.metrics is None else encode_value(dv.metrics),
+    }
+
+
+def decode_dataset_version(d: Mapping[str, Any]) -> DatasetVersion:
+    """Inverse of :func:`encode_dataset_version`."""
+    metrics = d.get("metrics")
+    return DatasetVersion(
+        ref=DatasetRef(d["namespace"], d["name"], DatasetKind(d.get("kind", "anonymous"))),
+        role=d["role"],
+        parameter=d["parameter"],
+        fingerprint=d.get("fingerprint"),
+        row_count=d.get("row_count"),
+        schema=tuple((c, t) for c, t in d.get("schema", ())),
+        metrics=None if metrics is None else _mapping(metrics),
+    )
+
+
+# -- checks ---------------------------------------------------------------------------
+
+
+def _encode_check(c: CheckResult) -> dict[str, Any]:
+    return {
+        "dataset": c.dataset,
+        "check": c.check,
+        "column": c.column,
+        "severity": str(c.severity),
+        "passed": bool(c.passed),
+        "failed_count": int(c.failed_count),
+        "sample": [{"index": s.index, "value": s.value} for s in c.sample],
+        "backend": c.backend,
+        "row_level": c.row_level,
+        "checked_count": _int(c.checked_count),
+        "expected": c.expected,
+        "message": c.message,
+    }
+
+
+def _decode_check(d: Mapping[str, Any]) -> CheckResult:
+    return CheckResult(
+        dataset=d["dataset"],
+        check=d["check"],
+        column=d.get("column"),
+        severity=Severity(d["severity"]),
+        passed=d["passed"],
+        failed_count=d["failed_count"],
+        sample=tuple(FailureCase(s.get("index"), s["value"]) for s in d.get("sample", ())),
+        backend=d.get("backend", ""),
+        row_level=d.get("row_level", True),
+        checked_count=d.get("checked_count"),
+        expected=d.get("expected"),
+        message=d.get("message"),
+    )
+
+
+# -- models ---------------------------------------------------------------------------
+
+
+def _slices(value: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    return {str(k): encode_value(v) for k, v in value.items()}
+
+
+def encode_model(m: ModelVersion) -> dict[str, Any]:
+    """A model version as a JSON-able dict."""
+    return {
+        "name": m.name,
+        "version": int(m.version),
+        "framework": m.framework,
+        "model_class": m.model_class,
+        "hyperparameters": encode_value(m.hyperparameters),
+        "artifact_fingerprint": m.artifact_fingerprint,
+        "input_signature": [[str(c), str(t)] for c, t in m.input_signature],
+        "training_datasets": [encode_dataset_version(d) for d in m.training_datasets],
+        "metrics": encode_value(m.metrics),
+        "slices": _slices(m.slices),
+        "card": encode_value(m.card),
+        "run_id": m.run_id,
+        "stage_run_id": m.stage_run_id,
+        "created_at": format_datetime(m.created_at),
+    }
+
+
+def decode_model(d: Mapping[str, Any]) -> ModelVersion:
+    """Inverse of :func:`encode_model`."""
+    return ModelVersion(
+        name=d["name"],
+        version=d["version"],
+        framework=d.get("framework"),
+        model_class=d.get("model_class"),
+        hyperparameters=_mapping(d.get("hyperparameters")),
+        artifact_fingerprint=d.get("artifact_fingerprint"),
+        input_signature=tuple((c, t) for c, t in d.get("input_signature", ())),
+        training_datasets=tuple(decode_dataset_version(x) for x in d.get("training_datasets", ())),
+        metrics=_mapping(d.get("metrics")),
+        slices=_mapping(d.get("slices")),
+        card=_mapping(d.get("card")),
+        run_id=d["run_id"],
+        stage_run_id=d["stage_run_id"],
+        created_at=parse_datetime(d["created_at"]),
+    )
+
+
+# -- stages and runs ------------------------------------------------------------------
+
+
+def encode_stage(r: StageResult) -> dict[str, Any]:
+    """A stage result as a JSON-able dict (everything the record holds)."""
+    return {
+        "stage": r.stage,
+        "run_id": r.run_id,
+        "stage_run_id": r.stage_run_id,
+        "status": str(r.status),
+        "on_fail": str(r.on_fail),
+        "started_at": format_datetime(r.started_at),
+        "ended_at": format_datetime(r.ended_at),
+        "checks": [_encode_check(c) for c in r.checks],
+        "quarantine": [
+            {"dataset": q.dataset, "rows": int(q.rows), "path": str(q.path)} for q in r.quarantine
+        ],
+        "datasets": [encode_dataset_version(d) for d in r.datasets],
+        "timings": encode_value(r.timings),
+        "row_counts": encode_value(r.row_counts),
+        "error": r.error,
+        "params": encode_value(r.params),
+        "metrics": encode_value(r.metrics),
+        "slices": _slices(r.slices),
+        "model": None if r.model is None else encode_model(r.model),
+        "models_used": [{"name": m.name, "version": int(m.version)} for m in r.models_used],
+        "doc": r.doc,
+    }
+
+
+def decode_stage(d: Mapping[str, Any]) -> StageResult:
+    """Inverse of :func:`encode_stage`."""
+    model = d.get("model")
+    return StageResult(
+        stage=d["stage"],
+        run_id=d["run_id"],
+        stage_run_id=d["stage_run_id"],
+        status=Status(d["status"]),
+        on_fail=OnFail(d["on_fail"]),
+        started_at=parse_datetime(d["started_at"]),
+        ended_at=parse_datetime(d["ended_at"]),
+        checks=tuple(_decode_check(c) for c in d.get("checks", ())),
+        quarantine=tuple(
+            QuarantineRecord(q["dataset"], q["rows"], q["path"]) for q in d.get("quarantine", ())
+        ),
+        datasets=tuple(decode_dataset_version(x) for x in d.get("datasets", ())),
+        timings=_mapping(d.get("timings")),
+        row_counts=_mapping(d.get("row_counts")),
+        error=d.get("error"),
+        params=_mapping(d.get("params")),
+        metrics=_mapping(d.get("metrics")),
+        slices=_mapping(d.get("slices")),
+        model=None if model is None else decode_model(model),
+        models_used=tuple(ModelRef(m["name"], m["version"]) for m in d.get("models_used", ())),
+        doc=d.get("doc"),
+    )
+
+
+def encode_run(r: RunInfo) -> dict[str, Any]:
+    """A run as a JSON-able dict."""
+    return {
+        "id": r.id,
+        "name": r.name,
+        "namespace": r.namespace,
+        "status": str(r.status),
+        "started_at": format_datetime(r.started_at),
+        "ended_at": None if r.ended_at is None else format_datetime(r.ended_at),
+        "pid": _int(r.pid),
+        "host": r.host,
+        "environment": encode_value(r.environment),
+    }
+
+
+def decode_run(d: Mapping[str, Any]) -> RunInfo:
+    """Inverse of :func:`encode_run`."""
+    return RunInfo(
+        id=d["id"],
+        name=d["name"],
+        namespace=d.get("namespace", ""),
+        status=RunStatus(d["status"]),
+        started_at=parse_datetime(d["started_at"]),
+        ended_at=_opt_dt(d.get("ended_at")),
+        pid=d.get("pid"),
+        host=d.get("host"),
+        environment=_mapping(d.get("environment")),
+    )

@@ -1,0 +1,222 @@
+"""The reading API's queries: index tables find records, the ledger JSON rebuilds them.
+
+Every object returned is decoded from the ledger record itself (the index tables only
+locate records), so reports and policies see exactly what the hash chain covers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from govern.errors import StoreError
+from govern.store.codec import decode_run, decode_stage, parse_datetime
+from govern.store.index import STAGE, timestamp
+from govern.store.schema import (
+    dataset_versions,
+    ledger,
+    model_usages,
+    models,
+    runs,
+    stage_runs,
+)
+from govern.types import DatasetKind, DatasetRef, ModelVersion, RunInfo, RunStatus, StageResult
+
+__all__ = [
+    "ModelNotFoundError",
+    "RunNotFoundError",
+    "dataset_usages",
+    "datasets",
+    "find_run_id",
+    "model",
+    "model_usages_of",
+    "models_all",
+    "runs_list",
+    "stage_runs_of",
+]
+
+
+class RunNotFoundError(StoreError, LookupError):
+    """No run with that id (or prefix) is recorded."""
+
+
+class ModelNotFoundError(StoreError, LookupError):
+    """No model (version) with that name is recorded."""
+
+
+def _data(body: str) -> dict[str, Any]:
+    data = json.loads(body)["data"]
+    if not isinstance(data, dict):
+        raise StoreError("a ledger record holds no data object; run `govern verify`")
+    return data
+
+
+def _run_from(start_body: str, end_body: str | None) -> RunInfo:
+    run = decode_run(_data(start_body))
+    if end_body is not None:
+        end = _data(end_body)
+        run = replace(
+            run, status=RunStatus(end["status"]), ended_at=parse_datetime(end["ended_at"])
+        )
+    return run
+
+
+def runs_list(
+    conn: sa.Connection,
+    *,
+    limit: int | None = None,
+    pipeline: str | None = None,
+    since: datetime | None = None,
+    run_id: str | None = None,
+) -> list[RunInfo]:
+    """Runs, newest first."""
+    start = ledger.alias("start_rec")
+    end = ledger.alias("end_rec")
+    query = (
+        sa.select(start.c.body, end.c.body)
+        .select_from(
+            runs.join(start, start.c.seq == runs.c.start_seq).outerjoin(
+                end, end.c.seq == runs.c.end_seq
+            )
+        )
+        .order_by(runs.c.started_ts.desc(), runs.c.start_seq.desc())
+    )
+    if pipeline is not None:
+        query = query.where(runs.c.name == pipeline)
+    if since is not None:
+        query = query.where(runs.c.started_ts >= timestamp(since))
+    if run_id is not None:
+        query = query.where(runs.c.id == run_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_run_from(s, e) for s, e in conn.execute(query)]
+
+
+def find_run_id(conn: sa.Connection, run_id: str, where: str) -> str:
+    """Resolve ``latest``, a full id or a unique id prefix to a run id."""
+    if run_id == "latest":
+        latest = conn.execute(
+            sa.select(runs.c.id)
+            .order_by(runs.c.started_ts.desc(), runs.c.start_seq.desc())
+            .limit(1)
+        ).scalar()
+        if latest is None:
+            raise RunNotFoundError(f"no runs are recorded yet in store {where}")
+        return str(latest)
+    exact = conn.execute(sa.select(runs.c.id).where(runs.c.id == run_id)).scalar()
+    if exact is not None:
+        return str(exact)
+    found = (
+        conn.execute(
+            sa.select(runs.c.id).where(runs.c.id.startswith(run_id, autoescape=True)).limit(2)
+        )
+        .scalars()
+        .all()
+        if len(run_id) >= 4
+        else []
+    )
+    if len(found) == 1:
+        return str(found[0])
+    if len(found) > 1:
+        raise RunNotFoundError(f"run id prefix {run_id!r} is ambiguous in store {where}")
+    raise RunNotFoundError(
+        f"no run {run_id!r} in store {where}; `govern runs` lists the recorded runs"
+    )
+
+
+def stage_runs_of(conn: sa.Connection, run_id: str) -> list[StageResult]:
+    """A run's stage calls, in call order."""
+    query = (
+        sa.select(ledger.c.body)
+        .select_from(stage_runs.join(ledger, ledger.c.seq == stage_runs.c.seq))
+        .where(stage_runs.c.run_id == run_id, ledger.c.kind == STAGE)
+        .order_by(stage_runs.c.seq)
+    )
+    return [decode_stage(_data(b)) for b in conn.execute(query).scalars()]
+
+
+def _model_of(body: str) -> ModelVersion:
+    result = decode_stage(_data(body))
+    if result.model is None:
+        raise StoreError(
+            "a models index row points at a stage without a model; run `govern verify`"
+        )
+    return result.model
+
+
+def models_all(conn: sa.Connection) -> list[ModelVersion]:
+    """Every model version, by name then version."""
+    query = (
+        sa.select(ledger.c.body)
+        .select_from(models.join(ledger, ledger.c.seq == models.c.seq))
+        .order_by(models.c.name, models.c.version)
+    )
+    return [_model_of(b) for b in conn.execute(query).scalars()]
+
+
+def model(conn: sa.Connection, name: str, version: int | None, where: str) -> ModelVersion:
+    """One model version (the latest when ``version`` is None)."""
+    query = (
+        sa.select(ledger.c.body)
+        .select_from(models.join(ledger, ledger.c.seq == models.c.seq))
+        .where(models.c.name == name)
+    )
+    if version is None:
+        query = query.order_by(models.c.version.desc()).limit(1)
+    else:
+        query = query.where(models.c.version == version)
+    body = conn.execute(query).scalar()
+    if body is not None:
+        return _model_of(body)
+    versions = (
+        conn.execute(
+            sa.select(models.c.version).where(models.c.name == name).order_by(models.c.version)
+        )
+        .scalars()
+        .all()
+    )
+    if versions:
+        known = ", ".join(str(v) for v in versions)
+        raise ModelNotFoundError(f"model {name!r} has no version {version}; recorded: {known}")
+    names = conn.execute(sa.select(models.c.name).distinct().order_by(models.c.name))
+    listed = ", ".join(names.scalars()) or "none"
+    raise ModelNotFoundError(f"no model named {name!r} in store {where}; recorded models: {listed}")
+
+
+def model_usages_of(conn: sa.Connection, name: str, version: int) -> list[StageResult]:
+    """Stage calls that took this model version as an input, in call order."""
+    query = (
+        sa.select(ledger.c.body)
+        .where(
+            ledger.c.seq.in_(
+                sa.select(model_usages.c.seq).where(
+                    model_usages.c.name == name, model_usages.c.version == version
+                )
+            )
+        )
+        .order_by(ledger.c.seq)
+    )
+    return [decode_stage(_data(b)) for b in conn.execute(query).scalars()]
+
+
+def datasets(conn: sa.Connection) -> list[DatasetRef]:
+    """Every dataset any stage saw, by namespace and name."""
+    from govern.store.schema import datasets as table
+
+    query = sa.select(table.c.namespace, table.c.name, table.c.kind).order_by(
+        table.c.namespace, table.c.name
+    )
+    return [DatasetRef(ns, n, DatasetKind(k)) for ns, n, k in conn.execute(query)]
+
+
+def dataset_usages(conn: sa.Connection, name: str, namespace: str | None) -> list[StageResult]:
+    """Stage calls that read or produced a dataset (by name, optionally namespace)."""
+    inner = sa.select(dataset_versions.c.seq).where(dataset_versions.c.name == name)
+    if namespace is not None:
+        inner = inner.where(dataset_versions.c.namespace == namespace)
+    query = sa.select(ledger.c.body).where(ledger.c.seq.in_(inner)).order_by(ledger.c.seq)
+    return [decode_stage(_data(b)) for b in conn.execute(query).scalars()]
