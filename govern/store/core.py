@@ -9,7 +9,7 @@ import json
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -417,6 +417,31 @@ class Store:
             self._append(conn, head, RUN_ENDED, run_id, run_id, _ended(run_id, status, ended_at))
 
         self._write(tx, f"record the end of run {run_id}")
+
+    def append(
+        self, kind: str, record_id: str, data: Mapping[str, Any], *, run_id: str | None = None
+    ) -> LedgerRecord:
+        """Append a record of another kind (an approval, policy verdicts...) to the chain.
+
+        The record is hashed and verified like every other; read it back with
+        ``records(kind=...)``. The kinds govern writes itself are refused here.
+
+        Raises:
+            StoreError: a reserved kind, or the store cannot be written.
+        """
+        if kind in (RUN_STARTED, STAGE, RUN_ENDED) or not kind:
+            raise StoreError(f"record kind {kind!r} is reserved; choose another kind")
+        self._require_key()
+        payload = json.loads(json.dumps(dict(data), default=str))
+
+        def tx(conn: sa.Connection) -> int:
+            head = self._lock_head(conn)
+            seq, _ = self._append(conn, head, kind, record_id, run_id, payload)
+            return seq
+
+        seq = self._write(tx, f"record {kind} {record_id}")
+        (record,) = [r for r in self.records(kind=kind, run_id=run_id) if r.seq == seq]
+        return record
 
     def _abort_dead_runs(self, *, best_effort: bool) -> None:
         """Mark runs of this host whose process is gone as aborted (a run_ended record)."""
