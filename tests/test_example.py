@@ -74,3 +74,29 @@ def test_main_prints_a_summary(example: dict[str, Any], capsys: pytest.CaptureFi
     assert "model penguin-species@" in out
     assert "govern runs show " in out
     assert Path(".govern/govern.db").exists() or "postgresql" in govern.settings().store
+
+
+def test_cli_shows_the_example_run_and_model(
+    example: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from govern.cli import main
+
+    run = run_pipeline(example)
+    capsys.readouterr()
+    assert main(["runs"]) == 0
+    table = capsys.readouterr().out
+    assert "penguins" in table and run.id[:8] in table
+    assert main(["runs", "show", run.id]) == 0
+    shown = capsys.readouterr().out
+    assert "clean" in shown and "quarantined" in shown
+    assert main(["models", "show", "penguin-species"]) == 0
+    assert "sklearn.pipeline.Pipeline" in capsys.readouterr().out
+    assert main(["runs", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert any(r["id"] == run.id for r in listed)
+    assert main(["models", "--format", "json"]) == 0
+    models = json.loads(capsys.readouterr().out)
+    assert any(m["name"] == "penguin-species" for m in models)
+    assert main(["verify"]) == 0
