@@ -128,3 +128,28 @@ def test_registry_does_not_keep_frames_alive() -> None:
 def test_derived_frames_do_not_inherit_source_identity(tmp_path: Path) -> None:
     df = govern.source(pd.DataFrame({"x": [1, 2]}), str(tmp_path / "a.csv"))
     assert SOURCES.get(df.head(1)) is None
+
+
+@pytest.mark.parametrize(
+    ("level", "present", "absent"),
+    [
+        ("off", set(), {"rowCount"}),
+        ("cheap", {"rowCount", "nullCount"}, {"distinctCount"}),
+        ("full", {"rowCount", "distinctCount", "min"}, set()),
+    ],
+)
+def test_metrics_level_is_configurable(level: str, present: set[str], absent: set[str]) -> None:
+    govern.configure(metrics=level)
+
+    @govern.stage(inputs={"df": ANY})
+    def use(df: pd.DataFrame) -> int:
+        return len(df)
+
+    use(pd.DataFrame({"x": [1, 2, 2]}))
+    result = govern.last_result()
+    assert result is not None
+    (dataset,) = result.datasets
+    assert dataset.fingerprint is not None
+    metrics = dataset.metrics or {}
+    keys = set(metrics) | set(metrics.get("columnMetrics", {}).get("x", {}))
+    assert present <= keys and not (absent & keys)
