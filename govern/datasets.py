@@ -7,8 +7,11 @@ A frame passed from one stage to the next keeps its identity because it is the s
 
 from __future__ import annotations
 
+import posixpath
+import re
 import threading
 import weakref
+from collections.abc import Sequence
 from os import PathLike, fspath
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -23,8 +26,12 @@ __all__ = [
     "dataset_ref_for_uri",
     "read_csv",
     "read_parquet",
+    "read_spark_parquet",
     "redact_uri",
+    "scan_parquet",
     "source",
+    "spark_dataset_ref",
+    "spark_source",
 ]
 
 F = TypeVar("F")
@@ -100,7 +107,8 @@ def source(frame: F, name: str, *, namespace: str = "file") -> F:
     """Declare ``frame`` as a source dataset with an OpenLineage identity; returns it.
 
     Args:
-        frame: a pandas or polars data frame (the same object is returned).
+        frame: a pandas, polars (eager or lazy) or Spark data frame (the same object
+            is returned).
         name: the dataset name in its namespace: an absolute path for ``file``,
             ``db.schema.table`` for a database, a key for a bucket.
         namespace: ``file`` (default), ``s3://bucket``, ``postgres://host:port``...
@@ -110,7 +118,7 @@ def source(frame: F, name: str, *, namespace: str = "file") -> F:
     """
     if frame_kind(frame) is None:
         raise NotAFrameError(
-            f"govern.source({name!r}) needs a pandas or polars DataFrame, "
+            f"govern.source({name!r}) needs a pandas, polars or Spark DataFrame, "
             f"got {type(frame).__qualname__}"
         )
     if not name:
@@ -139,3 +147,106 @@ def read_parquet(path: str | PathLike[str], **kwargs: Any) -> Any:
     import pandas as pd
 
     return _declare(pd.read_parquet(path, **kwargs), path)
+
+
+def scan_parquet(path: str | PathLike[str], **kwargs: Any) -> Any:
+    """``polars.scan_parquet`` (a LazyFrame) that also declares the file as a source."""
+    import polars as pl
+
+    return _declare(pl.scan_parquet(fspath(path), **kwargs), path)
+
+
+# --- Spark sources, named as openlineage-spark names them ------------------------------
+
+# object stores whose scheme variants (s3a, s3n) openlineage-spark folds into one
+_OBJECT_STORES = ("s3", "gs", "wasbs")
+# schemes whose "user@host" is a container, not a credential
+_CONTAINER_AUTHORITY = ("wasb", "wasbs", "abfs", "abfss")
+_PART_FILE = re.compile(r"^part-\d+")
+_PARTITION_DIR = re.compile(r"^[^=/]+=[^/]*$")
+
+
+def spark_dataset_ref(location: str, kind: DatasetKind = DatasetKind.SOURCE) -> DatasetRef:
+    """The OpenLineage identity openlineage-spark gives a Hadoop path, so events join.
+
+    ``file:/data/x`` or ``/data/x`` -> (``file``, ``/data/x``); ``s3a://bucket/key/`` ->
+    (``s3://bucket``, ``key``) (also ``gs``, ``wasbs``); any other scheme, e.g.
+    ``hdfs://namenode:8020/warehouse/t`` -> (``hdfs://namenode:8020``, ``/warehouse/t``).
+    A trailing slash is dropped; credentials in the authority never survive.
+    """
+    parts = urlsplit(location)
+    scheme = parts.scheme.lower()
+    path = parts.path
+    if not scheme or scheme == "file" or len(scheme) == 1:  # len 1: a Windows drive
+        name = path if scheme == "file" else str(Path(location).expanduser().resolve())
+        return DatasetRef("file", name.rstrip("/") or "/", kind)
+    if scheme in _CONTAINER_AUTHORITY:
+        authority = parts.netloc
+    else:
+        authority = parts.hostname or ""
+        authority += f":{parts.port}" if parts.port is not None else ""
+    store = next((s for s in _OBJECT_STORES if scheme.startswith(s)), None)
+    if store is not None:
+        return DatasetRef(f"{store}://{authority}", path.strip("/") or "/", kind)
+    namespace = f"{scheme}://{authority}" if authority else scheme
+    return DatasetRef(namespace, path.rstrip("/") or "/", kind)
+
+
+def _root_of(files: Sequence[str]) -> str:
+    """The location a Spark read started from, from the files it reads.
+
+    The common directory of the files, minus Spark's ``part-*`` file name and trailing
+    ``key=value`` partition directories: what openlineage-spark reports for a directory
+    read (its root path). A single non-part file is its own root.
+    """
+    first = urlsplit(files[0])
+    prefix = (
+        f"{first.scheme}://{first.netloc}"
+        if first.netloc
+        else (f"{first.scheme}:" if first.scheme else "")
+    )
+    paths = sorted({urlsplit(f).path for f in files})
+    root = paths[0] if len(paths) == 1 else posixpath.commonpath(paths)
+    if len(paths) == 1 and _PART_FILE.match(posixpath.basename(root)):
+        root = posixpath.dirname(root)
+    while _PARTITION_DIR.match(posixpath.basename(root)):
+        root = posixpath.dirname(root)
+    return prefix + root
+
+
+def spark_source(frame: F, location: str | None = None) -> F:
+    """Declare a Spark DataFrame as a source dataset, named as openlineage-spark names it.
+
+    Args:
+        frame: a ``pyspark.sql.DataFrame`` read from files (the same object is returned).
+        location: the path or URI it was read from; by default derived from
+            ``frame.inputFiles()`` (their common root, without ``part-*`` file names and
+            ``key=value`` partition directories).
+
+    Raises:
+        NotAFrameError: ``frame`` is not a Spark DataFrame.
+        GovernError: no location given and the frame reads no files.
+    """
+    from govern.frames import FrameKind
+
+    if frame_kind(frame) is not FrameKind.SPARK:
+        raise NotAFrameError(
+            f"govern.spark_source() needs a pyspark.sql.DataFrame, got {type(frame).__qualname__}"
+        )
+    if location is None:
+        files = list(frame.inputFiles())  # type: ignore[attr-defined]
+        if not files:
+            raise GovernError(
+                "govern.spark_source(): the frame reads no files; pass location= "
+                "or use govern.source(frame, name, namespace=...)"
+            )
+        location = _root_of(files)
+    SOURCES.set(frame, spark_dataset_ref(location))
+    return frame
+
+
+def read_spark_parquet(spark: Any, path: str | PathLike[str], **options: Any) -> Any:
+    """``spark.read.parquet(path)`` that also declares ``path`` as a source dataset."""
+    location = fspath(path)
+    frame = spark.read.options(**options).parquet(location)
+    return spark_source(frame, location)

@@ -4,16 +4,22 @@ Hierarchy::
 
     GovernError
     ├── ConfigError(ValueError)            settings that cannot be used
+    │   └── PolicyError                    a policy pack or schema file that cannot be used
+    │                                      (names the file and line)
+    ├── DataReadError                      `govern validate` cannot read its data file
     ├── GateDefinitionError(TypeError)     a gate declared or fed wrongly (names stage + parameter)
     │   └── NotAFrameError                 a gated value is not a supported data frame
     ├── GateError                          an error-severity check failed (carries .result)
+    ├── LineageError                       a lineage node, event file or transport unusable
     ├── MissingDependencyError(ImportError)  an optional backend is not installed
+    ├── ReportError                        a report cannot be built or rendered (scope, template)
     └── StoreError                         the audit record could not be read or written
         ├── StoreLockedError               the store stayed locked past the busy timeout
         └── IntegrityError                 the hash chain does not verify
 
     GateWarning(UserWarning)               a failed check under on_fail="warn" or severity="warn"
     StoreWarning(UserWarning)              a record not written, under on_store_error="warn"
+    LineageWarning(UserWarning)            lineage delivery misconfigured: events stay in the store
 """
 
 from __future__ import annotations
@@ -25,13 +31,18 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConfigError",
+    "DataReadError",
     "GateDefinitionError",
     "GateError",
     "GateWarning",
     "GovernError",
     "IntegrityError",
+    "LineageError",
+    "LineageWarning",
     "MissingDependencyError",
     "NotAFrameError",
+    "PolicyError",
+    "ReportError",
     "StoreError",
     "StoreLockedError",
     "StoreWarning",
@@ -48,6 +59,14 @@ class ConfigError(GovernError, ValueError):
     """A setting (argument, GOVERN_* variable or [tool.govern] key) cannot be used."""
 
 
+class PolicyError(ConfigError):
+    """A policy pack (or a ``govern validate`` schema file) is malformed; names file and line."""
+
+
+class DataReadError(GovernError):
+    """``govern validate`` cannot read its data file (corrupt, wrong format); names the file."""
+
+
 class GateDefinitionError(GovernError, TypeError):
     """A gate is declared wrongly, or a gated parameter receives something it cannot check."""
 
@@ -56,8 +75,16 @@ class NotAFrameError(GateDefinitionError):
     """A gated argument or return value is not a pandas or polars data frame."""
 
 
+class LineageError(GovernError):
+    """A lineage node, OpenLineage event file or transport configuration cannot be used."""
+
+
 class MissingDependencyError(GovernError, ImportError):
     """An optional backend is needed but not installed; the message names the pip command."""
+
+
+class ReportError(GovernError):
+    """A report cannot be built or rendered: an unknown scope, or a template that fails."""
 
 
 class StoreError(GovernError):
@@ -86,6 +113,10 @@ class GateError(GovernError):
 
 class GateWarning(UserWarning):
     """A check failed without blocking the stage (warn severity, or on_fail="warn")."""
+
+
+class LineageWarning(UserWarning):
+    """Lineage delivery is misconfigured; events stay in the store (``govern lineage status``)."""
 
 
 class StoreWarning(UserWarning):

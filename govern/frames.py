@@ -10,7 +10,7 @@ import enum
 import sys
 from typing import Any
 
-__all__ = ["FrameKind", "RowPredicate", "frame_kind", "is_deferred", "row_count"]
+__all__ = ["FrameKind", "RowPredicate", "frame_kind", "row_count"]
 
 
 class FrameKind(enum.StrEnum):
@@ -37,11 +37,6 @@ def frame_kind(obj: Any) -> FrameKind | None:
     if spark_sql is not None and isinstance(obj, spark_sql.DataFrame):
         return FrameKind.SPARK
     return None
-
-
-def is_deferred(kind: FrameKind | None) -> bool:
-    """Whether a frame of this kind is a query plan (counting or reading it runs the query)."""
-    return kind in (FrameKind.POLARS_LAZY, FrameKind.SPARK)
 
 
 class RowPredicate:

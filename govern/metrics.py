@@ -1,9 +1,10 @@
 """Data-quality metrics and content fingerprints of a data frame, from one Arrow pass.
 
 ``profile(frame, level)`` converts a pandas or eager polars frame to Arrow once, column by
-column, and computes everything from those arrays with ``pyarrow.compute``. pandas,
-pyarrow, polars, numpy and xxhash are imported inside functions: ``import govern`` must
-stay light.
+column, and computes everything from those arrays with ``pyarrow.compute``. A polars
+LazyFrame or a Spark DataFrame is never materialised: one aggregate query computes the
+same metrics (see "deferred frames" below). pandas, pyarrow, polars, pyspark, numpy and
+xxhash are imported inside functions: ``import govern`` must stay light.
 
 Levels (budget: on 1M rows x 6 columns, ``cheap`` plus the fingerprint must stay within
 ~15 ms, a tenth of a bare pandera ``validate``; bench/bench_metrics.py measures ~9 ms):
@@ -44,7 +45,9 @@ stored. The frame dtype is hashed, so equal data in pandas and polars hash diffe
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, get_args
@@ -59,6 +62,7 @@ __all__ = ["Profile", "profile"]
 
 _FINGERPRINT_PREFIX = "xxh3-128:"
 _QUANTILES = (0.25, 0.5, 0.75)
+_POLARS_SEED = 0x676F7665726E  # "govern"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +94,8 @@ def profile(frame: Any, level: MetricsLevel = "cheap", *, fingerprint: bool = Tr
     """Row count, schema, fingerprint and metrics of a data frame.
 
     Args:
-        frame: a pandas or polars DataFrame; a polars LazyFrame or Spark DataFrame gets
-            its schema only (profiling those would run a query).
+        frame: a pandas or polars DataFrame, a polars LazyFrame (one ``select`` query)
+            or a Spark DataFrame (one ``agg`` job; nothing is collected but one row).
         level: ``off``, ``cheap`` or ``full`` (see the module docstring).
         fingerprint: compute the content hash.
 
@@ -108,8 +112,10 @@ def profile(frame: Any, level: MetricsLevel = "cheap", *, fingerprint: bool = Tr
         schema = tuple((_name(n), str(t)) for n, t in frame.dtypes.items())
     elif kind is FrameKind.POLARS:
         schema = tuple((n, str(t)) for n, t in frame.schema.items())
+    elif kind is FrameKind.POLARS_LAZY:
+        return _lazy_profile(frame, level, fingerprint)
     else:
-        return Profile(None, None, _deferred_schema(frame, kind), None)
+        return _spark_profile(frame, level, fingerprint)
     rows = len(frame)
     if level == "off" and not fingerprint:
         return Profile(None, rows, schema, None)
@@ -124,17 +130,6 @@ def profile(frame: Any, level: MetricsLevel = "cheap", *, fingerprint: bool = Tr
 
 def _name(label: Any) -> str:
     return label if isinstance(label, str) else str(label)
-
-
-def _deferred_schema(frame: Any, kind: FrameKind) -> tuple[tuple[str, str], ...]:
-    try:
-        if kind is FrameKind.POLARS_LAZY:
-            return tuple((n, str(t)) for n, t in frame.collect_schema().items())
-        if kind is FrameKind.SPARK:
-            return tuple((str(n), str(t)) for n, t in frame.dtypes)
-    except Exception:  # a plan that does not resolve has no cheap schema
-        return ()
-    return ()
 
 
 # --- conversion to Arrow --------------------------------------------------------------
@@ -442,3 +437,284 @@ def _feed_bits(digest: Any, buffer: pa.Buffer, length: int) -> None:
     digest.update(view[:whole])
     if rest:
         digest.update(bytes([view[whole] & ((1 << rest) - 1)]))
+
+
+# --- deferred frames: one aggregate query ---------------------------------------------
+#
+# A polars LazyFrame is profiled with one ``select`` of aggregates and a Spark DataFrame
+# with one ``agg`` job; only that one row reaches Python. The metrics are those of the
+# eager path (same keys, same null/NaN rules as the frame library: polars and Spark keep
+# NaN as a value, not a null) except ``bytes``, which a query plan does not know.
+# Quantiles are polars' exact ``quantile(..., "linear")`` and Spark's
+# ``percentile_approx`` (accuracy 10000). Fingerprints cannot hash Arrow buffers without
+# materialising the frame, so they use another scheme, marked by their prefix:
+#
+# - ``rowhash-polars:`` xxh3-128 of the row count, schema and the XOR over rows of the
+#   seeded 64-bit ``pl.struct(row position, *columns).hash()``: order-sensitive like the
+#   eager one, stable for a given polars version (polars does not promise stable hashes
+#   across versions). Object columns are left out.
+# - ``rowhash-spark:`` xxh3-128 of the row count, schema, and the ``bit_xor`` and the
+#   sums of the two 32-bit halves of ``xxhash64`` over each row's null pattern and
+#   columns. Order-insensitive, since a Spark DataFrame has no row order. Map columns are
+#   hashed as JSON.
+
+
+def _deferred_digest(prefix: str, rows: int, schema: Sequence[tuple[str, str]], parts: Any) -> str:
+    import xxhash
+
+    digest = xxhash.xxh3_128()
+    for text in (prefix, str(rows), *(f"{n}\x00{t}" for n, t in schema), *map(str, parts)):
+        data = text.encode(errors="surrogatepass")
+        _feed_int(digest, len(data))
+        digest.update(data)
+    return f"{prefix}:{digest.hexdigest()}"
+
+
+def _assemble(
+    rows: int, names: Sequence[str], row: dict[str, Any], level: MetricsLevel
+) -> dict[str, Any] | None:
+    """Metrics from one row of aggregates named ``<column position>:<metric>``."""
+    if level == "off":
+        return None
+    columns: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        nulls = int(row[f"{i}:nullCount"])
+        out: dict[str, Any] = {"nullCount": nulls, "count": rows - nulls}
+        if level == "full":
+            if f"{i}:distinctCount" in row:
+                distinct = row[f"{i}:distinctCount"]
+                out["distinctCount"] = None if distinct is None else int(distinct)
+            for key in ("sum", "min", "max"):
+                if f"{i}:{key}" in row:
+                    out[key] = _json(row[f"{i}:{key}"])
+            if f"{i}:quantiles" in row:
+                values = row[f"{i}:quantiles"]
+                values = values if values is not None else [None] * len(_QUANTILES)
+                out["quantiles"] = {
+                    str(q): _json(v) for q, v in zip(_QUANTILES, values, strict=True)
+                }
+        columns[name] = out
+    return {"rowCount": rows, "columnMetrics": columns}
+
+
+def _lazy_profile(frame: Any, level: MetricsLevel, fingerprint: bool) -> Profile:
+    import polars as pl
+
+    types = frame.collect_schema()
+    names, dtypes = list(types.names()), list(types.dtypes())
+    schema = tuple((n, str(t)) for n, t in zip(names, dtypes, strict=True))
+    exprs: list[Any] = [pl.len().alias("rows")]
+    for i, (name, dtype) in enumerate(zip(names, dtypes, strict=True)):
+        if level != "off":
+            exprs.append(pl.col(name).null_count().alias(f"{i}:nullCount"))
+        if level == "full":
+            exprs.extend(_polars_full(pl.col(name), dtype, i))
+    if fingerprint:
+        hashable = [pl.col(n) for n, t in zip(names, dtypes, strict=True) if t != pl.Object]
+        position = pl.int_range(pl.len(), dtype=pl.Int64).alias("__govern_position")
+        # one seed: a second hash (or a sum beside the XOR) is not shared by polars' CSE
+        # and costs 4x as much on 10M rows (bench/bench_polars.py)
+        row_hash = pl.struct(position, *hashable).hash(_POLARS_SEED)
+        exprs.append(row_hash.bitwise_xor().alias("fp"))
+    row = frame.select(exprs).collect().row(0, named=True)
+    rows = int(row["rows"])
+    digest = _deferred_digest("rowhash-polars", rows, schema, (row["fp"],)) if fingerprint else None
+    return Profile(digest, rows, schema, _assemble(rows, names, row, level))
+
+
+def _polars_full(column: Any, dtype: Any, i: int) -> Iterator[Any]:
+    """The ``full`` aggregates of one column, chosen as the eager (Arrow) path chooses."""
+    import polars as pl
+
+    if dtype == pl.Null:
+        yield pl.lit(0).alias(f"{i}:distinctCount")
+        return
+    if dtype == pl.Object or dtype.is_nested():  # Arrow's unique has no kernel for these
+        yield pl.lit(None).alias(f"{i}:distinctCount")
+        return
+    # n_unique counts null as a value; Arrow's unique keeps one null and the eager path
+    # subtracts it, so do the same
+    has_null = (column.null_count() > 0).cast(pl.Int64)
+    yield (column.n_unique().cast(pl.Int64) - has_null).alias(f"{i}:distinctCount")
+    if isinstance(dtype, pl.Categorical | pl.Enum):
+        column, dtype = column.cast(pl.String), pl.String  # the eager path decodes them
+    numeric = dtype.is_integer() or dtype.is_float()
+    if numeric or dtype.is_decimal():
+        yield column.sum().alias(f"{i}:sum")
+    if numeric or dtype.is_decimal() or dtype == pl.String or _polars_ordered_time(dtype):
+        yield column.min().alias(f"{i}:min")
+        yield column.max().alias(f"{i}:max")
+    if numeric:
+        yield pl.concat_list(
+            [column.quantile(q, "linear").cast(pl.Float64) for q in _QUANTILES]
+        ).alias(f"{i}:quantiles")
+
+
+def _polars_ordered_time(dtype: Any) -> bool:
+    import polars as pl
+
+    return bool(dtype.is_temporal() and not isinstance(dtype, pl.Duration))
+
+
+def _spark_profile(frame: Any, level: MetricsLevel, fingerprint: bool) -> Profile:
+    fields = list(frame.schema.fields)
+    schema = tuple((f.name, f.dataType.simpleString()) for f in fields)
+    if level == "full":
+        return _spark_aggregate(frame, fields, schema, level, fingerprint)
+    # off/cheap: no pass over the columns. count() of a file scan is answered from
+    # footers (Parquet) or a scan of no columns; the version comes from the plan.
+    version = _spark_plan_version(frame, schema) if fingerprint else None
+    if fingerprint and version is None:  # the plan does not pin the content
+        return _spark_aggregate(frame, fields, schema, level, fingerprint)
+    rows = int(frame.count())
+    metrics = None if level == "off" else {"rowCount": rows, "columnMetrics": {}}
+    return Profile(version, rows, schema, metrics)
+
+
+def _spark_aggregate(
+    frame: Any,
+    fields: list[Any],
+    schema: tuple[tuple[str, str], ...],
+    level: MetricsLevel,
+    fingerprint: bool,
+) -> Profile:
+    """One ``agg`` job: row count, the level's metrics, the content fingerprint."""
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    names = [f.name for f in fields]
+    exprs: list[Any] = [F.count(F.lit(1)).alias("rows")]
+    for i, field_ in enumerate(fields):
+        column = _spark_column(field_.name)
+        if level == "full":
+            exprs.append(F.count(F.when(column.isNull(), 1)).alias(f"{i}:nullCount"))
+            exprs.extend(_spark_full(column, field_.dataType, i))
+    if fingerprint and fields:
+        hashed = [
+            F.to_json(_spark_column(f.name))
+            if isinstance(f.dataType, T.MapType)
+            else _spark_column(f.name)
+            for f in fields
+        ]
+        # xxhash64 skips nulls, so (1, null) and (null, 1) would agree: hash the null
+        # pattern too, as integers (building a string per row costs as much as the hash)
+        flags = [F.shiftleft(c.isNull().cast("long"), i % 63) for i, c in enumerate(hashed)]
+        nulls = [
+            functools.reduce(lambda a, b: a.bitwiseOR(b), flags[i : i + 63])
+            for i in range(0, len(flags), 63)
+        ]
+        row_hash = F.xxhash64(*nulls, *hashed)
+        # XOR alone would let two equal rows cancel out; the sums (of 32-bit halves, so a
+        # long never overflows) count them. Decimal sums would be exact but cost a scan.
+        exprs += [
+            F.bit_xor(row_hash).alias("fp1"),
+            F.sum(F.shiftrightunsigned(row_hash, 32)).alias("fp2"),
+            F.sum(row_hash.bitwiseAND(0xFFFFFFFF)).alias("fp3"),
+        ]
+    row = frame.agg(*exprs).first().asDict()
+    rows = int(row["rows"])
+    digest = None
+    if fingerprint:
+        parts = tuple(row.get(k) for k in ("fp1", "fp2", "fp3"))
+        digest = _deferred_digest("rowhash-spark", rows, schema, parts)
+    if level == "full":
+        metrics = _assemble(rows, names, row, level)
+    else:
+        metrics = None if level == "off" else {"rowCount": rows, "columnMetrics": {}}
+    return Profile(digest, rows, schema, metrics)
+
+
+# Leaves whose output the plan text and the input files pin down: file scans (the files'
+# path, size and modification time are hashed), ``spark.range`` and ``SELECT`` of
+# literals. Anything else (an RDD or local data, a cached relation that may be stale,
+# a JDBC or v2 source, a UDF whose code the plan does not show) falls back to the content
+# fingerprint.
+_PLAN_LEAVES = frozenset(
+    {
+        "org.apache.spark.sql.catalyst.plans.logical.Range",
+        "org.apache.spark.sql.catalyst.plans.logical.OneRowRelation",
+        "org.apache.spark.sql.execution.datasources.HadoopFsRelation",
+    }
+)
+_PLAN_UDF = re.compile(r'"class"\s*:\s*"[\w.$]*(?:UDF|UDAF|UDTF)\b')
+# expression ids (``#123``, ``#123L``) and other per-session numbering
+_PLAN_IDS = re.compile(r"#\d+L?\b|\bplan_id=\d+|\bplanId=\d+")
+
+
+def _spark_plan_version(frame: Any, schema: Sequence[tuple[str, str]]) -> str | None:
+    """``plan-spark:`` + xxh3-128 of the normalised optimised plan and the input files.
+
+    None when the plan alone does not determine the rows (see ``_PLAN_LEAVES``).
+    """
+    plan = frame._jdf.queryExecution().optimizedPlan()
+    leaves = plan.collectLeaves().iterator()
+    while leaves.hasNext():
+        leaf = leaves.next()
+        name = leaf.getClass().getName()
+        if name.endswith(".LogicalRelation"):
+            name = leaf.relation().getClass().getName()
+        if name not in _PLAN_LEAVES:
+            return None
+    try:
+        if _PLAN_UDF.search(plan.toJSON()):
+            return None
+    except Exception:  # a node that cannot be written as JSON: do not guess
+        return None
+    text = _plan_text(plan)
+    if text is None:
+        return None
+    spark = frame.sparkSession
+    jvm = spark._jvm
+    conf = spark._jsc.hadoopConfiguration()
+    files: list[str] = []
+    for location in sorted(frame.inputFiles()):
+        path = jvm.org.apache.hadoop.fs.Path(location)
+        status = path.getFileSystem(conf).getFileStatus(path)
+        files.append(f"{location}\x00{status.getLen()}\x00{status.getModificationTime()}")
+    # the row count is not known without a query: 0 stands in (the plan pins it)
+    return _deferred_digest("plan-spark", 0, schema, (text, *files))
+
+
+def _plan_text(plan: Any) -> str | None:
+    """The plan as ``toString`` prints it, but with every field (``toString`` stops at
+    spark.sql.debug.maxToStringFields, 25) and expression ids stripped."""
+    from py4j.protocol import Py4JError
+
+    whole = 2**31 - 1
+    for extra in ((False,), ()):  # Spark 4 has a fifth flag, Spark 3.5 not
+        try:
+            return str(_PLAN_IDS.sub("#", plan.treeString(True, False, whole, False, *extra)))
+        except Py4JError:
+            continue
+    return None
+
+
+def _spark_column(name: str) -> Any:
+    from pyspark.sql import functions as F
+
+    return F.col("`" + name.replace("`", "``") + "`")
+
+
+def _spark_full(column: Any, dtype: Any, i: int) -> Iterator[Any]:
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    if isinstance(dtype, T.NullType):
+        yield F.lit(0).alias(f"{i}:distinctCount")
+        return
+    if isinstance(dtype, T.ArrayType | T.MapType | T.StructType):
+        yield F.lit(None).alias(f"{i}:distinctCount")
+        return
+    yield F.count_distinct(column).alias(f"{i}:distinctCount")
+    numeric = isinstance(dtype, T.IntegralType | T.FloatType | T.DoubleType)
+    decimal = isinstance(dtype, T.DecimalType)
+    ordered = isinstance(dtype, T.StringType | T.DateType | T.TimestampType | T.TimestampNTZType)
+    if numeric or decimal:
+        yield F.sum(column).alias(f"{i}:sum")
+    if numeric or decimal or ordered:
+        yield F.min(column).alias(f"{i}:min")
+        yield F.max(column).alias(f"{i}:max")
+    if numeric:
+        yield F.percentile_approx(column.cast("double"), list(_QUANTILES), 10000).alias(
+            f"{i}:quantiles"
+        )

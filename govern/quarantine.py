@@ -4,6 +4,12 @@ Rows are partitioned by one boolean mask, so valid + rejected == input, always. 
 rejected rows are written to Parquet with two extra columns: ``_govern_row`` (the row's
 index label in the gated frame) and ``_govern_reasons`` (a list of ``column: check``).
 The file is written to a temporary name and renamed, so a crash never leaves half a file.
+
+Deferred frames stay deferred: a polars LazyFrame is split into two lazy plans (rows
+matched by position with ``with_row_index``) and the rejected plan is streamed to Parquet
+with ``sink_parquet``; a Spark frame is split with ``filter(p)`` / ``filter(~p)`` on the
+failing checks' predicates (`govern.frames.RowPredicate`) and written by Spark as a
+Parquet directory. Spark rows have no index: their ``_govern_row`` is null.
 """
 
 from __future__ import annotations
@@ -15,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from govern.errors import GovernError
-from govern.frames import FrameKind, frame_kind
+from govern.frames import FrameKind, RowPredicate, frame_kind
 
-__all__ = ["REASONS_COLUMN", "ROW_COLUMN", "split", "write_rejected"]
+__all__ = ["REASONS_COLUMN", "ROW_COLUMN", "rejected_rows", "split", "write_rejected"]
 
 REASONS_COLUMN = "_govern_reasons"
 ROW_COLUMN = "_govern_row"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_POSITION = "__govern_position"
 
 
 def safe_filename(text: str) -> str:
@@ -32,7 +39,8 @@ def safe_filename(text: str) -> str:
 def split(frame: Any, reasons: Mapping[Any, Sequence[str]]) -> tuple[Any, Any]:
     """(valid rows, rejected rows with reason columns) of ``frame``.
 
-    ``reasons`` maps index labels (pandas) or row positions (polars) to why each row failed.
+    ``reasons`` maps index labels (pandas), row positions (polars, eager or lazy) or
+    `RowPredicate` objects (Spark) to why those rows failed.
     """
     kind = frame_kind(frame)
     if kind is FrameKind.PANDAS:
@@ -57,7 +65,54 @@ def split(frame: Any, reasons: Mapping[Any, Sequence[str]]) -> tuple[Any, Any]:
             ),
         )
         return frame.filter(~mask), rejected
+    if kind is FrameKind.POLARS_LAZY:
+        return _split_lazy(frame, reasons)
+    if kind is FrameKind.SPARK:
+        return _split_spark(frame, reasons)
     raise GovernError(f"cannot quarantine rows of a {type(frame).__qualname__}")
+
+
+def _split_lazy(frame: Any, reasons: Mapping[Any, Sequence[str]]) -> tuple[Any, Any]:
+    """Two lazy plans over the same rows, matched by position; nothing is collected."""
+    import polars as pl
+
+    index_type = pl.get_index_type()
+    positions = sorted(int(p) for p in reasons)
+    bad = pl.LazyFrame(
+        {
+            _POSITION: pl.Series(positions, dtype=index_type),
+            ROW_COLUMN: [str(p) for p in positions],
+            REASONS_COLUMN: pl.Series(
+                [list(reasons[p]) for p in positions], dtype=pl.List(pl.String)
+            ),
+        }
+    )
+    indexed = frame.with_row_index(_POSITION)
+    valid = indexed.join(bad.select(_POSITION), on=_POSITION, how="anti", maintain_order="left")
+    rejected = indexed.join(bad, on=_POSITION, how="inner", maintain_order="left")
+    return valid.drop(_POSITION), rejected.drop(_POSITION)
+
+
+def _split_spark(frame: Any, reasons: Mapping[Any, Sequence[str]]) -> tuple[Any, Any]:
+    """``filter(p)`` / ``filter(~p)`` with p the OR of the failing checks' predicates."""
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+
+    if not all(isinstance(key, RowPredicate) for key in reasons):
+        raise GovernError("Spark rows can only be quarantined by predicate, not by index")
+    predicates = list(reasons)
+    failing = reduce(lambda a, b: a | b, (p.expr for p in predicates))
+    why = F.filter(
+        F.array(*(F.when(p.expr, F.lit(text)) for p in predicates for text in reasons[p])),
+        lambda item: item.isNotNull(),
+    )
+    rejected = frame.filter(failing).select(
+        "*",
+        F.lit(None).cast("string").alias(ROW_COLUMN),
+        why.alias(REASONS_COLUMN),
+    )
+    return frame.filter(~failing), rejected
 
 
 def write_rejected(rejected: Any, path: Path) -> Path:
@@ -72,18 +127,48 @@ def write_rejected(rejected: Any, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        if frame_kind(rejected) is FrameKind.POLARS:
+        kind = frame_kind(rejected)
+        if kind is FrameKind.SPARK:
+            rejected.write.mode("overwrite").parquet(str(tmp))  # a directory of part files
+        elif kind is FrameKind.POLARS_LAZY:
+            rejected.sink_parquet(tmp)
+        elif kind is FrameKind.POLARS:
             rejected.write_parquet(tmp)
         else:
             _write_pandas(rejected, tmp)
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise GovernError(
             f"could not write quarantined rows to {path}: {exc}; "
             "set quarantine_dir to a writable directory"
         ) from exc
     return path
+
+
+def rejected_rows(rejected: Any, path: Path) -> int:
+    """Rows of the rejected frame, once written to ``path``.
+
+    Eager frames know their length. For deferred ones the Parquet footers just written
+    are read (by polars or Spark), so the rows are not computed a second time.
+    """
+    kind = frame_kind(rejected)
+    if kind is FrameKind.SPARK:
+        return int(rejected.sparkSession.read.parquet(str(path)).count())
+    if kind is FrameKind.POLARS_LAZY:
+        import polars as pl
+
+        return int(pl.scan_parquet(path).select(pl.len()).collect().item())
+    return len(rejected)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _write_pandas(frame: Any, path: Path) -> None:

@@ -2,6 +2,10 @@
 
 By default a store that cannot be written fails the stage (the record comes first);
 ``on_store_error = "warn"`` lets a team choose to warn and go on instead.
+
+After each record is committed, the ``govern.record_hooks`` entry points are told
+(lineage delivery is one, declared in pyproject.toml): this layer knows them only by
+that small protocol, so what sits above it (lineage) plugs in without an upward import.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import threading
 import warnings
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from govern.config import Settings
 from govern.errors import StoreError, StoreWarning
@@ -21,13 +25,57 @@ from govern.types import RunInfo, RunStatus, StageResult
 if TYPE_CHECKING:
     from govern.store import Store
 
-__all__ = ["Recorder", "close_stores"]
+__all__ = ["HOOK_GROUP", "RecordHook", "Recorder", "close_stores", "record_hooks"]
 
 log = logging.getLogger("govern")
 T = TypeVar("T")
 
 _lock = threading.Lock()
 _stores: dict[tuple[int, str, str | None], Store] = {}
+
+HOOK_GROUP = "govern.record_hooks"
+"""Entry point group of the hooks told about each committed record."""
+
+
+class RecordHook(Protocol):
+    """Told about each record the Recorder committed (run start, stage, run end).
+
+    The contract: return at once (hand slow work to a thread) and never raise -- a hook
+    must not be able to fail or stall a stage. An exception is logged and ignored.
+    """
+
+    def recorded(self, store: Store, kind: str, run_id: str | None) -> None:
+        """``kind`` is the record kind (``run_started``, ``stage``, ``run_ended``)."""
+
+
+_hooks: list[RecordHook] | None = None
+
+
+def record_hooks() -> list[RecordHook]:
+    """The installed hooks, loaded once from the ``govern.record_hooks`` entry points."""
+    global _hooks
+    with _lock:
+        if _hooks is not None:
+            return _hooks
+    from importlib.metadata import entry_points
+
+    found: list[RecordHook] = []
+    for ep in sorted(entry_points(group=HOOK_GROUP), key=lambda e: e.name):
+        try:
+            found.append(ep.load())
+        except Exception:  # a broken plug-in must not stop the pipeline
+            log.exception("could not load record hook %s = %s", ep.name, ep.value)
+    with _lock:
+        _hooks = found
+    return found
+
+
+def _tell_hooks(store: Store, kind: str, run_id: str | None) -> None:
+    for hook in record_hooks():
+        try:
+            hook.recorded(store, kind, run_id)
+        except Exception:
+            log.exception("record hook %r failed", hook)
 
 
 def _store_for(cfg: Settings) -> Store:
@@ -69,16 +117,28 @@ class Recorder:
 
     def begin_run(self, info: RunInfo) -> None:
         """Record that a run started."""
-        self._guard(f"the start of run {info.id}", lambda s: s.begin_run(info), None)
+
+        def write(s: Store) -> None:
+            s.begin_run(info)
+            _tell_hooks(s, "run_started", info.id)
+
+        self._guard(f"the start of run {info.id}", write, None)
 
     def record_stage(self, result: StageResult) -> StageResult:
         """Record a stage call in one transaction; returns it with its model version set."""
-        return self._guard(
-            f"stage {result.stage!r} of run {result.run_id}",
-            lambda s: s.record_stage(result),
-            result,
-        )
+
+        def write(s: Store) -> StageResult:
+            recorded = s.record_stage(result)
+            _tell_hooks(s, "stage", result.run_id)
+            return recorded
+
+        return self._guard(f"stage {result.stage!r} of run {result.run_id}", write, result)
 
     def end_run(self, run_id: str, status: RunStatus, ended_at: datetime) -> None:
         """Record how a run ended."""
-        self._guard(f"the end of run {run_id}", lambda s: s.end_run(run_id, status, ended_at), None)
+
+        def write(s: Store) -> None:
+            s.end_run(run_id, status, ended_at)
+            _tell_hooks(s, "run_ended", run_id)
+
+        self._guard(f"the end of run {run_id}", write, None)

@@ -63,6 +63,12 @@ class Run:
     def __repr__(self) -> str:
         return f"<Run {self.name!r} {self.id} {self.status} stages={len(self.stages)}>"
 
+    def _repr_html_(self) -> str:
+        # Jupyter display: this run's stages as recorded (rendering in govern.reports)
+        from govern.reports.notebook import run_html
+
+        return run_html(None, self.stages, run_id=self.id, name=self.name, status=self.status)
+
 
 def current_run() -> Run | None:
     """The run the current context is in, if any."""

@@ -34,7 +34,7 @@ from govern.gates import BoundGate
 from govern.ids import uuid7
 from govern.jsonable import jsonable
 from govern.models import MODELS, ModelSpec, describe_model, remember
-from govern.quarantine import safe_filename, split, write_rejected
+from govern.quarantine import rejected_rows, safe_filename, split, write_rejected
 from govern.runs import Run, current_run, open_run
 from govern.types import (
     CheckResult,
@@ -180,7 +180,7 @@ class _Call:
         label = f"{'return value' if output else 'parameter'} {parameter!r}"
         if frame_kind(value) is None:
             raise NotAFrameError(
-                f"{self.where(label)}: expected a pandas or polars DataFrame, "
+                f"{self.where(label)}: expected a pandas, polars or Spark DataFrame, "
                 f"got {type(value).__module__}.{type(value).__qualname__}"
             )
         ref = self.identity(value, parameter, output=output)
@@ -253,14 +253,13 @@ class _Call:
             / f"{safe_filename(self.spec.name)}.{safe_filename(parameter)}.parquet"
         )
         write_rejected(rejected, path)
-        self.quarantine.append(
-            QuarantineRecord(dataset=ref.name, rows=len(rejected), path=str(path))
-        )
+        rows = rejected_rows(rejected, path)  # lazy/Spark: read back, not recomputed
+        self.quarantine.append(QuarantineRecord(dataset=ref.name, rows=rows, path=str(path)))
         log.warning(
-            "stage %r quarantined %d of %d row(s) of %r to %s",
+            "stage %r quarantined %d of %s row(s) of %r to %s",
             self.spec.name,
-            len(rejected),
-            len(frame),
+            rows,
+            "?" if row_count(frame) is None else row_count(frame),
             ref.name,
             path,
         )

@@ -195,6 +195,12 @@ class StageResult:
         """True unless the stage failed."""
         return self.status is not Status.FAILED
 
+    def _repr_html_(self) -> str:
+        # Jupyter display; rendering lives in govern.reports, imported only when shown
+        from govern.reports.notebook import stage_html
+
+        return stage_html(self)
+
 
 @dataclass(frozen=True, slots=True)
 class ModelRef:
@@ -236,6 +242,12 @@ class ModelVersion:
         """This version as a ModelRef."""
         return ModelRef(self.name, self.version)
 
+    def _repr_html_(self) -> str:
+        # Jupyter display; rendering lives in govern.reports, imported only when shown
+        from govern.reports.notebook import model_html
+
+        return model_html(self)
+
 
 @dataclass(frozen=True, slots=True)
 class RunInfo:
@@ -254,3 +266,9 @@ class RunInfo:
     pid: int | None = None
     host: str | None = None
     environment: Mapping[str, Any] = field(default_factory=dict)
+
+    def _repr_html_(self) -> str:
+        # Jupyter display of the run itself (its stages: govern.reports.audit)
+        from govern.reports.notebook import run_html
+
+        return run_html(self, None)

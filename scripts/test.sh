@@ -10,6 +10,14 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
   fi
 fi
+# The report tests open the HTML reports in a real browser: Debian's chromium (headless).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "installing chromium (Debian package) for the report browser tests"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+export GOVERN_TEST_REQUIRE_BROWSER="${GOVERN_TEST_REQUIRE_BROWSER:-1}"
 # shellcheck source=scripts/setup.sh
 . "$ROOT/scripts/setup.sh" dev
 cd "$ROOT"
@@ -26,4 +34,14 @@ if [ "$status" -eq 5 ]; then
   echo "pytest collected no tests: failing on purpose" >&2
   exit 1
 fi
+if [ "$status" -eq 0 ]; then
+  # Policies enforced in CI: run the example pipeline into a throwaway store and evaluate
+  # this repository's policy packs (policies/) on that run; a violation fails this script.
+  policy_store="$(mktemp -d)"
+  GOVERN_STORE="$policy_store/govern.db" GOVERN_QUARANTINE_DIR="$policy_store/quarantine" \
+    python examples/penguins/pipeline.py >/dev/null
+  GOVERN_STORE="$policy_store/govern.db" govern check --policies policies/ || status=$?
+  rm -rf "$policy_store"
+fi
+[ "$status" -ne 0 ] || bash "$ROOT/scripts/test-spark.sh"  # Spark: its own venv (pandas < 3)
 exit "$status"

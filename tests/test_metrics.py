@@ -179,7 +179,14 @@ def test_column_arrow_cannot_hold_gets_counts_and_a_fingerprint() -> None:
 
 def test_lazy_and_unsupported_frames() -> None:
     lazy = pl.DataFrame({"a": [1], "s": ["x"]}).lazy()
-    assert profile(lazy) == Profile(None, None, (("a", "Int64"), ("s", "String")), None)
+    profiled = profile(lazy)
+    assert profiled.row_count == 1
+    assert profiled.schema == (("a", "Int64"), ("s", "String"))
+    assert profiled.fingerprint is not None and profiled.fingerprint.startswith("rowhash-polars:")
+    assert profiled.metrics == {
+        "rowCount": 1,
+        "columnMetrics": {"a": {"nullCount": 0, "count": 1}, "s": {"nullCount": 0, "count": 1}},
+    }
     with pytest.raises(TypeError, match="not a data frame"):
         profile([1, 2, 3])
     with pytest.raises(ValueError, match="level"):

@@ -107,12 +107,21 @@ def train(train: pd.DataFrame, test: pd.DataFrame) -> Any:
 
 
 def main() -> int:
-    """Run the pipeline once and print what each gate did."""
+    """Run the pipeline once; print what each gate did and where the model came from."""
+    from govern.lineage.graph import lineage
+    from govern.lineage.render import tree
+    from govern.store import open_store
+
     with govern.run("penguins") as run:
         raw = govern.read_csv(penguins_csv())
         parts = split(features(clean(raw)))
         train(parts["train"], parts["test"])
     print(summary(run))
+    model = next(s.model for s in run.stages if s.model is not None)
+    with open_store() as store:  # the lineage is read back from the record
+        graph = lineage(store, f"model:{model.name}@{model.version}")
+    print(f"\nlineage of {model.ref} (govern lineage model:{model.ref}):")
+    print(tree(graph), end="")
     return 0
 
 

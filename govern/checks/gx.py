@@ -1,14 +1,21 @@
-"""Great Expectations backend: run an expectation suite on a pandas frame.
+"""Great Expectations backend: run an expectation suite on a pandas or Spark frame.
 
 ``great_expectations`` is imported only when a GX check first runs (the import alone takes
 seconds), so declaring a gate with a suite object or a JSON file stays cheap. Every GX
 check in the process shares one ephemeral GX context; each check builds its suite, asset,
 batch definition and validation definition there once, under names unique to it.
+
+Spark frames go through GX's Spark data source (added to the shared context on the first
+Spark run; it uses the active SparkSession). GX computes the counts with Spark; govern
+asks for the ``SUMMARY`` format only, since ``COMPLETE`` would collect every failing row
+to the driver. So failing Spark rows cannot be pinned: under ``on_fail="quarantine"`` a
+blocking GX failure on a Spark frame fails the stage rather than losing rows.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import itertools
 import json
@@ -41,7 +48,12 @@ _MAX_MESSAGE_CHARS = 200
 _MAX_EXPECTED_CHARS = 80
 _GX_MODULES = r"great_expectations(\.|$)"
 
-_SOURCE = "govern"  # the shared context's one pandas data source
+_SOURCE = "govern"  # the shared context's pandas data source
+_SPARK_SOURCE = "govern-spark"  # and its Spark data source, added on first Spark use
+_SPARK_UNPINNED = (
+    "failing rows of a Spark frame cannot be pinned by a Great Expectations check, "
+    "so they cannot be quarantined"
+)
 
 _lock = threading.RLock()  # guards the shared context and serialises GX calls
 _names = itertools.count(1)
@@ -69,6 +81,7 @@ class GXCheck:
         self._expectations = [dict(e) for e in expectations]
         self._suite_obj: Any = None
         self._validation: Any = None  # the GX ValidationDefinition, built on first run
+        self._spark_validation: Any = None  # the same over the Spark data source
 
     def __repr__(self) -> str:
         return f"GXCheck(name={self.name!r})"
@@ -115,10 +128,14 @@ class GXCheck:
         return cls(expectations, name=str(name))
 
     def run(self, frame: Any, *, want_index: bool, sample_size: int) -> CheckOutcome:
-        """Validate a pandas frame; one Finding per expectation, passed or failed."""
-        if frame_kind(frame) is not FrameKind.PANDAS:
+        """Validate a pandas or Spark frame; one Finding per expectation, passed or failed."""
+        kind = frame_kind(frame)
+        if kind is FrameKind.SPARK:
+            return self._run_spark(frame, want_index=want_index, sample_size=sample_size)
+        if kind is not FrameKind.PANDAS:
             raise NotAFrameError(
-                f"got a {_type_name(frame)}; Great Expectations gates accept pandas DataFrames"
+                f"got a {_type_name(frame)}; Great Expectations gates accept pandas DataFrames "
+                "(and Spark DataFrames)"
             )
         if want_index:  # COMPLETE is the only format listing every failing row's index
             result_format: dict[str, Any] = {
@@ -136,7 +153,23 @@ class GXCheck:
         findings = [_finding(r, want_index, sample_size) for r in results.results]
         return CheckOutcome(frame=frame, findings=findings)
 
-    def _build(self, context: Any) -> Any:
+    def _run_spark(self, frame: Any, *, want_index: bool, sample_size: int) -> CheckOutcome:
+        """Validate a Spark frame: GX counts with Spark; only summaries reach the driver."""
+        result_format = {"result_format": "SUMMARY", "partial_unexpected_count": sample_size}
+        with _gx_call() as context:
+            validation = self._spark_validation or self._build(context, spark=True)
+            results = validation.run(
+                batch_parameters={"dataframe": frame}, result_format=result_format
+            )
+        findings = []
+        for r in results.results:
+            finding = _finding(r, False, sample_size)  # SUMMARY: no row index to read
+            if want_index and finding.row_level and not finding.passed:
+                finding = dataclasses.replace(finding, message=_SPARK_UNPINNED)
+            findings.append(finding)
+        return CheckOutcome(frame=frame, findings=findings)
+
+    def _build(self, context: Any, *, spark: bool = False) -> Any:
         """Add this check's suite, asset and validation definition to the shared context."""
         gx = sys.modules["great_expectations"]
         if self._suite_obj is not None:
@@ -148,12 +181,17 @@ class GXCheck:
         expectations = [self._expectation(e, i) for i, e in enumerate(self._expectations)]
         unique = f"govern-{next(_names)}-{uuid.uuid4().hex[:8]}"  # many suites coexist
         suite = context.suites.add(gx.ExpectationSuite(name=unique, expectations=expectations))
-        asset = _source(context).add_dataframe_asset(name=unique)
+        source = _spark_source(context) if spark else _source(context)
+        asset = source.add_dataframe_asset(name=unique)
         batch = asset.add_batch_definition_whole_dataframe(unique)
-        self._validation = context.validation_definitions.add(
+        validation = context.validation_definitions.add(
             gx.ValidationDefinition(name=unique, data=batch, suite=suite)
         )
-        return self._validation
+        if spark:
+            self._spark_validation = validation
+        else:
+            self._validation = validation
+        return validation
 
     def _expectation(self, spec: Mapping[str, Any], index: int) -> Any:
         # One by one: ExpectationSuite(expectations=[dicts]) logs and silently DROPS an
@@ -259,6 +297,14 @@ def _discard(**_: Any) -> None:
 
 def _source(context: Any) -> Any:
     return context.data_sources.get(_SOURCE)
+
+
+def _spark_source(context: Any) -> Any:
+    """The shared context's Spark data source, added on first use (needs pyspark)."""
+    try:
+        return context.data_sources.get(_SPARK_SOURCE)
+    except KeyError:
+        return context.data_sources.add_spark(name=_SPARK_SOURCE)
 
 
 def _finding(result: Any, want_index: bool, sample_size: int) -> Finding:

@@ -108,14 +108,19 @@ class PanderaCheck:
         if kind is FrameKind.SPARK:
             from govern.checks.spark import run_pandera
 
-            return run_pandera(schema, self.name, frame, want_index=want_index)
+            validated, failing, rows = run_pandera(
+                schema, frame, want_index=want_index, sample_size=sample_size
+            )
+            return CheckOutcome(validated, _with_passed(schema, failing, rows))
         try:
             with _data_checks_on(kind):
                 validated = schema.validate(frame, lazy=True)
         except errors.SchemaErrors as exc:
             cases = _as_pandas(exc.failure_cases)
             rows = _rows(frame, kind)
-            failing = list(_findings(cases, rows, want_index, sample_size))
+            # polars reports failure cases as text already: show them unquoted
+            text = kind is not FrameKind.PANDAS
+            failing = list(_findings(cases, rows, want_index, sample_size, text=text))
             data = getattr(exc, "data", None)
             passed_on = data if data is not None and frame_kind(data) is kind else frame
             return CheckOutcome(passed_on, _with_passed(schema, failing, rows))
@@ -138,7 +143,7 @@ def _data_checks_on(kind: FrameKind | None) -> contextlib.AbstractContextManager
         return contextlib.nullcontext()
     from pandera.config import ValidationDepth, config_context
 
-    return config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA)  # type: ignore[no-any-return]
+    return config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA)
 
 
 def _rows(frame: Any, kind: FrameKind | None) -> int | None:
@@ -198,7 +203,7 @@ def _with_passed(schema: Any, failing: list[Finding], rows: int | None) -> list[
 
 
 def _findings(
-    cases: Any, rows: int | None, want_index: bool, sample_size: int
+    cases: Any, rows: int | None, want_index: bool, sample_size: int, *, text: bool = False
 ) -> Iterator[Finding]:
     cases = cases.assign(
         _number=cases["check_number"].astype("string").fillna(""),
@@ -230,7 +235,10 @@ def _findings(
             labels = None
             failed = len(group)
         sample = tuple(
-            FailureCase(index=None if _isna(i) else str(i), value=bounded_repr(v))
+            FailureCase(
+                index=None if _isna(i) else str(i),
+                value=bounded_repr(v) if not text or _isna(v) else _bounded_text(str(v)),
+            )
             for i, v in zip(
                 group["index"].head(sample_size),
                 group["failure_case"].head(sample_size),
@@ -248,6 +256,11 @@ def _findings(
             message=None if row_level else f"{label} failed",
             row_level=row_level,
         )
+
+
+def _bounded_text(value: str, limit: int = 80) -> str:
+    """A failure case polars already rendered as text, cut like `bounded_repr`."""
+    return value if len(value) <= limit else value[: limit - 3] + "..."
 
 
 def _isna(value: Any) -> bool:

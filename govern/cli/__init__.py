@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import sys
 
+from govern.cli import lineage as _lineage  # noqa: F401  (registers commands)
+from govern.cli import policies as _policies  # noqa: F401  (registers commands)
 from govern.cli import records as _records  # noqa: F401  (registers commands)
+from govern.cli import reports as _reports  # noqa: F401  (registers commands)
 from govern.cli.app import EXIT_CONFIG, app
 
 __all__ = ["app", "main"]

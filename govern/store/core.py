@@ -9,7 +9,7 @@ import json
 import os
 import socket
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,13 +21,24 @@ from govern.errors import IntegrityError, StoreError
 from govern.store import query
 from govern.store.chain import KEYED, UNKEYED, key_check, mode_for, record_hash
 from govern.store.codec import canonical_json, encode_run, encode_stage, format_datetime
-from govern.store.index import KEYS, RUN_ENDED, RUN_STARTED, STAGE, IndexOp, index_ops
+from govern.store.index import (
+    KEYS,
+    OPENLINEAGE_EVENT,
+    RUN_ENDED,
+    RUN_STARTED,
+    STAGE,
+    IndexOp,
+    index_ops,
+)
+from govern.store.lineage import LineageIndex
+from govern.store.outbox import Outbox
 from govern.store.report import LedgerRecord, VerifyReport
 from govern.store.schema import (
     CURRENT_VERSION,
     TABLES,
     chain_head,
     datasets,
+    imported_events,
     ledger,
     meta,
     models,
@@ -148,6 +159,10 @@ class Store:
         self._known_runs: set[str] = set()
         self._known_datasets: set[tuple[str, str]] = set()
         self._closed = False
+        self.lineage = LineageIndex(self._read)
+        """The lineage index: which job runs read and wrote what (govern.lineage reads it)."""
+        self.outbox = Outbox(self._read, self._write)
+        """Lineage delivery state per transport (govern.lineage.outbox drives it)."""
 
     # -- opening ----------------------------------------------------------------------
 
@@ -429,19 +444,73 @@ class Store:
         Raises:
             StoreError: a reserved kind, or the store cannot be written.
         """
-        if kind in (RUN_STARTED, STAGE, RUN_ENDED) or not kind:
+        if kind in (RUN_STARTED, STAGE, RUN_ENDED, OPENLINEAGE_EVENT) or not kind:
             raise StoreError(f"record kind {kind!r} is reserved; choose another kind")
         self._require_key()
         payload = json.loads(json.dumps(dict(data), default=str))
 
-        def tx(conn: sa.Connection) -> int:
+        def tx(conn: sa.Connection) -> LedgerRecord:
             head = self._lock_head(conn)
             seq, _ = self._append(conn, head, kind, record_id, run_id, payload)
-            return seq
+            digest = conn.execute(sa.select(ledger.c.hash).where(ledger.c.seq == seq)).scalar()
+            return LedgerRecord(seq, kind, record_id, run_id, head[1], str(digest), payload)
 
-        seq = self._write(tx, f"record {kind} {record_id}")
-        (record,) = [r for r in self.records(kind=kind, run_id=run_id) if r.seq == seq]
-        return record
+        return self._write(tx, f"record {kind} {record_id}")
+
+    def import_events(self, events: Sequence[Mapping[str, Any]]) -> int:
+        """Append OpenLineage events from other producers, all in one transaction.
+
+        Each item is ``{"id": <event id>, "event": <the event>, ...}`` (see
+        govern.lineage.importer); ids already imported are skipped, so importing a file
+        twice adds nothing. Returns how many events were added.
+
+        Raises:
+            StoreError: the store cannot be written (nothing is added).
+        """
+        self._require_key()
+        items = [json.loads(json.dumps(dict(e), allow_nan=False)) for e in events]
+
+        def tx(conn: sa.Connection) -> int:
+            head = self._lock_head(conn)
+            ids = [str(item["id"]) for item in items]
+            known: set[str] = set()
+            for start in range(0, len(ids), 400):
+                known.update(
+                    conn.execute(
+                        sa.select(imported_events.c.event_id).where(
+                            imported_events.c.event_id.in_(ids[start : start + 400])
+                        )
+                    ).scalars()
+                )
+            added = 0
+            for item in items:
+                if item["id"] in known:
+                    continue
+                known.add(item["id"])
+                self._append(conn, head, OPENLINEAGE_EVENT, item["id"], None, item)
+                head = self._lock_head(conn)
+                added += 1
+            return added
+
+        return int(self._write(tx, f"import {len(items)} OpenLineage event(s)"))
+
+    def records_after(
+        self, seq: int, *, kinds: Sequence[str] | None = None, limit: int = 1000
+    ) -> list[LedgerRecord]:
+        """Up to ``limit`` records after ``seq`` in chain order (to page through the ledger)."""
+
+        def fn(conn: sa.Connection) -> list[LedgerRecord]:
+            q = sa.select(ledger).where(ledger.c.seq > seq).order_by(ledger.c.seq).limit(limit)
+            if kinds is not None:
+                q = q.where(ledger.c.kind.in_(list(kinds)))
+            return [
+                LedgerRecord(
+                    r.seq, r.kind, r.record_id, r.run_id, r.prev_hash, r.hash, _data(r.body)
+                )
+                for r in conn.execute(q)
+            ]
+
+        return self._read(fn, "read records")
 
     def _abort_dead_runs(self, *, best_effort: bool) -> None:
         """Mark runs of this host whose process is gone as aborted (a run_ended record)."""
@@ -604,6 +673,11 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({self.location!r})"
+
+
+def _data(body: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(body)["data"]
+    return data
 
 
 def _ended(run_id: str, status: RunStatus, ended_at: datetime) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from govern.store.codec import parse_datetime
 
 __all__ = [
     "KEYS",
+    "LINEAGE_KINDS",
+    "OPENLINEAGE_EVENT",
     "RUN_ENDED",
     "RUN_STARTED",
     "STAGE",
@@ -28,6 +30,10 @@ __all__ = [
 RUN_STARTED = "run_started"
 STAGE = "stage"
 RUN_ENDED = "run_ended"
+OPENLINEAGE_EVENT = "openlineage_event"  # an event another producer wrote (lineage import)
+
+LINEAGE_KINDS: Mapping[str, int] = {RUN_STARTED: 1, STAGE: 2, RUN_ENDED: 1}
+"""Record kinds govern rebuilds OpenLineage events from, and how many events each gives."""
 
 OpKind = Literal["insert", "update", "insert_missing"]
 
@@ -40,6 +46,8 @@ KEYS: Mapping[str, tuple[str, ...]] = {
     "quarantine": ("stage_run_id", "position"),
     "models": ("name", "version"),
     "model_usages": ("stage_run_id", "position"),
+    "imported_events": ("event_id",),
+    "lineage_io": ("seq", "position"),
 }
 """Primary key columns of each index table."""
 
@@ -88,6 +96,8 @@ def index_ops(kind: str, seq: int, data: Mapping[str, Any]) -> list[IndexOp]:
         ]
     if kind == STAGE:
         return _stage(seq, data)
+    if kind == OPENLINEAGE_EVENT:
+        return _imported(seq, data)
     return []
 
 
@@ -229,6 +239,113 @@ def _stage(seq: int, d: Mapping[str, Any]) -> list[IndexOp]:
                     "seq": seq,
                     "name": m["name"],
                     "version": m["version"],
+                },
+            )
+        )
+    ops.extend(_stage_lineage(seq, d))
+    return ops
+
+
+def _stage_lineage(seq: int, d: Mapping[str, Any]) -> list[IndexOp]:
+    """lineage_io rows of a stage: its datasets, the model it made, the models it used."""
+    run = {
+        "seq": seq,
+        "run_key": d["stage_run_id"],
+        "run_group": d["run_id"],
+        "ts": timestamp(d["started_at"]),
+        "origin": "govern",
+        "job_namespace": None,
+        "job_name": d["stage"],
+    }
+    items = [
+        (dv["role"], "dataset", dv["namespace"], dv["name"], dv.get("fingerprint"))
+        for dv in d.get("datasets", ())
+    ]
+    model = d.get("model")
+    if model is not None:
+        items.append(("output", "model", "", model["name"], str(model["version"])))
+    items += [
+        ("input", "model", "", m["name"], str(m["version"])) for m in d.get("models_used", ())
+    ]
+    return [
+        IndexOp(
+            "lineage_io",
+            "insert",
+            {
+                **run,
+                "position": i,
+                "role": role,
+                "kind": kind,
+                "namespace": namespace,
+                "name": name,
+                "version": version,
+            },
+        )
+        for i, (role, kind, namespace, name, version) in enumerate(items)
+    ]
+
+
+def _imported(seq: int, d: Mapping[str, Any]) -> list[IndexOp]:
+    """An imported OpenLineage event: one row, plus one per input/output dataset.
+
+    The run key is the event's runId (a JobEvent's is ``job:NS:NAME``); its group, the
+    root (else parent) run of its parent facet, so tasks of one DAG run link like the
+    stages of one govern run.
+    """
+    event: Mapping[str, Any] = d["event"]
+    run = event.get("run") or {}
+    job = event.get("job") or {}
+    facets = run.get("facets") or {}
+    parent = facets.get("parent") or {}
+    run_key = run.get("runId") or (f"job:{job.get('namespace')}:{job.get('name')}" if job else None)
+    group = (
+        ((parent.get("root") or {}).get("run") or {}).get("runId")
+        or (parent.get("run") or {}).get("runId")
+        or run_key
+    )
+    ops = [
+        IndexOp(
+            "imported_events",
+            "insert",
+            {
+                "event_id": d["id"],
+                "seq": seq,
+                "event_kind": "run" if run else "job" if job else "dataset",
+                "run_key": run_key,
+                "job_namespace": job.get("namespace"),
+                "job_name": job.get("name"),
+                "event_type": event.get("eventType"),
+                "event_time": event["eventTime"],
+                "producer": event.get("producer"),
+            },
+        )
+    ]
+    if run_key is None:
+        return ops
+    ts = timestamp(event["eventTime"])
+    datasets = [("input", x) for x in event.get("inputs") or ()]
+    datasets += [("output", x) for x in event.get("outputs") or ()]
+    for i, (role, ds) in enumerate(datasets):
+        ds_facets = ds.get("facets") or {}
+        kind = (ds_facets.get("datasetType") or {}).get("datasetType")
+        ops.append(
+            IndexOp(
+                "lineage_io",
+                "insert",
+                {
+                    "seq": seq,
+                    "position": i,
+                    "run_key": run_key,
+                    "run_group": group,
+                    "ts": ts,
+                    "origin": "import",
+                    "job_namespace": job["namespace"],
+                    "job_name": job["name"],
+                    "role": role,
+                    "kind": "model" if str(kind).upper() == "MODEL" else "dataset",
+                    "namespace": ds["namespace"],
+                    "name": ds["name"],
+                    "version": (ds_facets.get("version") or {}).get("datasetVersion"),
                 },
             )
         )

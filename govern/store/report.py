@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["LedgerRecord", "VerifyReport"]
+__all__ = ["IORow", "LedgerRecord", "OutboxItem", "TransportStatus", "VerifyReport"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +44,74 @@ class LedgerRecord:
     prev_hash: str
     hash: str
     data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class IORow:
+    """One dataset or model a run read or wrote, as the lineage index holds it.
+
+    A *run* here is one job run: a govern stage call (``run_key`` = its stage run id,
+    ``group`` = its pipeline run id) or an imported OpenLineage run (``run_key`` = its
+    runId, ``group`` = its root or parent run, else itself). ``ts`` orders runs of
+    different origins (seconds since the epoch of the start); ``seq`` is the ledger
+    record's place, which orders runs of one group.
+
+    Attributes:
+        run_key: the job run.
+        group: the run group (pipeline run, DAG run).
+        ts: start of the job run, seconds since the epoch.
+        seq: ledger seq of the record the row comes from.
+        job_namespace: namespace of the job.
+        job_name: name of the job (``<pipeline>.<stage>`` for govern stages).
+        role: ``input`` or ``output``.
+        kind: ``dataset`` or ``model``.
+        namespace: the dataset's (or model's) namespace.
+        name: its name.
+        version: its version (a fingerprint, a model version number, a version facet).
+        origin: ``govern`` or ``import``.
+    """
+
+    run_key: str
+    group: str
+    ts: float
+    seq: int
+    job_namespace: str
+    job_name: str
+    role: str
+    kind: str
+    namespace: str
+    name: str
+    version: str | None
+    origin: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One event owed to one transport: part ``part`` of the events of record ``seq``."""
+
+    transport: str
+    seq: int
+    part: int
+    run_id: str | None
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class TransportStatus:
+    """Delivery state of one transport the store owes events to.
+
+    ``pending`` counts events not yet delivered and still retried (``queued`` of them
+    belong to records written since the outbox last looked); ``failed``, events that
+    gave up after the maximum attempts (``govern lineage replay`` retries them).
+    """
+
+    name: str
+    kind: str
+    registered_at: str
+    pending: int
+    queued: int
+    inflight: int
+    failed: int
+    delivered: int
+    oldest_pending_seq: int | None
+    last_error: str | None

@@ -13,6 +13,12 @@ Schema history:
 2. ``model_usages`` (which stage used which model version as an input; before, this was
    only in the ledger JSON) and ``chain_head`` (writers serialise on it; before, the head
    was read from the ledger). Both are backfilled from the ledger.
+3. Lineage: ``lineage_io`` (one row per dataset or model a job run read or wrote, from
+   stage records and from the OpenLineage events ``govern lineage import`` adds as
+   ``openlineage_event`` records: what graph queries walk, backfilled from the ledger),
+   ``imported_events`` (those events by id), and the delivery outbox
+   ``outbox_transports`` / ``outbox`` -- delivery state, not derived from the ledger, so
+   not in TABLES and not checked by ``verify``.
 """
 
 from __future__ import annotations
@@ -181,6 +187,71 @@ model_usages = sa.Table(
     sqlite_with_rowid=False,  # one B-tree keyed by the primary key
 )
 
+imported_events = sa.Table(
+    "imported_events",
+    metadata,
+    sa.Column("event_id", sa.String(_HASH), primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("event_kind", sa.String(16), nullable=False),
+    sa.Column("run_key", sa.String(_NAME)),
+    sa.Column("job_namespace", sa.String(_NAME)),
+    sa.Column("job_name", sa.String(_NAME)),
+    sa.Column("event_type", sa.String(16)),
+    sa.Column("event_time", sa.String(40), nullable=False),
+    sa.Column("producer", sa.Text),
+    sqlite_with_rowid=False,  # one B-tree keyed by the primary key
+)
+
+lineage_io = sa.Table(
+    "lineage_io",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("run_key", sa.String(_NAME), nullable=False),  # stage run id, or OL runId
+    sa.Column("run_group", sa.String(_NAME), nullable=False),  # pipeline run, or OL root run
+    sa.Column("ts", sa.Double, nullable=False),  # the job run's start (epoch seconds)
+    sa.Column("origin", sa.String(8), nullable=False),  # govern | import
+    sa.Column("job_namespace", sa.String(_NAME)),  # None for govern (the run's namespace)
+    sa.Column("job_name", sa.String(_NAME), nullable=False),  # the stage, for govern
+    sa.Column("role", sa.String(8), nullable=False),  # input | output
+    sa.Column("kind", sa.String(8), nullable=False),  # dataset | model
+    sa.Column("namespace", sa.String(_NAME), nullable=False),  # "" for govern models
+    sa.Column("name", sa.String(_NAME), nullable=False),
+    sa.Column("version", sa.String(_NAME)),
+    sa.Index("ix_lineage_io_run", "run_key"),
+    sa.Index("ix_lineage_io_node", "name", "role", "namespace"),
+    sa.Index("ix_lineage_io_group", "run_group"),
+    sa.Index("ix_lineage_io_job", "job_name"),
+    sqlite_with_rowid=False,  # one B-tree keyed by the primary key
+)
+
+outbox_transports = sa.Table(
+    "outbox_transports",
+    metadata,
+    sa.Column("name", sa.String(_NAME), primary_key=True),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("scanned_seq", sa.Integer, nullable=False),
+    sa.Column("registered_at", sa.String(40), nullable=False),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("transport", sa.String(_NAME), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("part", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("run_id", sa.String(_ID)),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_at", sa.Double, nullable=False),
+    sa.Column("lease_until", sa.Double),
+    sa.Column("last_error", sa.Text),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+    sa.Index("ix_outbox_open", "transport", "state", "seq"),
+    sa.Index("ix_outbox_run", "transport", "run_id", "seq"),
+    sqlite_with_rowid=False,  # one B-tree keyed by the primary key
+)
+
 TABLES: dict[str, sa.Table] = {
     t.name: t
     for t in (
@@ -192,6 +263,8 @@ TABLES: dict[str, sa.Table] = {
         quarantine,
         models,
         model_usages,
+        imported_events,
+        lineage_io,
     )
 }
 """The index tables, by name (the names govern.store.index uses)."""
@@ -228,7 +301,21 @@ def _v2(conn: sa.Connection) -> None:
         conn.execute(model_usages.insert(), rows)
 
 
-MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1, 2: _v2}
+def _v3(conn: sa.Connection) -> None:
+    _create(conn, [imported_events, lineage_io, outbox_transports, outbox])
+    rows: list[dict[str, object]] = []
+    stages = sa.select(ledger.c.seq, ledger.c.body).where(ledger.c.kind == STAGE)
+    for seq, body in conn.execute(stages.order_by(ledger.c.seq)):
+        data = json.loads(body)["data"]
+        rows.extend(op.row for op in index_ops(STAGE, seq, data) if op.table == "lineage_io")
+        if len(rows) >= 5000:
+            conn.execute(lineage_io.insert(), rows)
+            rows = []
+    if rows:
+        conn.execute(lineage_io.insert(), rows)
+
+
+MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
 """Schema version -> the step that brings the previous version to it."""
 
 CURRENT_VERSION = max(MIGRATIONS)

@@ -41,9 +41,9 @@ def test_fixture_is_schema_1() -> None:
 
 
 def test_v1_store_opens_migrates_and_verifies(v1_copy: Path) -> None:
-    assert CURRENT_VERSION == 2
+    assert CURRENT_VERSION == 3
     with open_store(str(v1_copy), signing_key="") as store:
-        assert store.schema_version == 2
+        assert store.schema_version == 3
         assert {"model_usages", "chain_head"} <= _tables(v1_copy)
         report = store.verify()
         assert report.ok, report.message
@@ -69,7 +69,7 @@ def test_v1_store_opens_migrates_and_verifies(v1_copy: Path) -> None:
 
 def test_v1_store_opened_by_a_reader_is_migrated_too(v1_copy: Path) -> None:
     with open_store(str(v1_copy), signing_key="", create=False) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == 3
         assert store.verify().ok
 
 
@@ -96,12 +96,46 @@ def test_migration_on_both_backends(store_url: str) -> None:
     engine = sa.create_engine(parse_target(store_url).url)
     try:
         with engine.begin() as conn:
+            for table in _V3_TABLES:
+                conn.execute(sa.text(f"DROP TABLE {table}"))
             conn.execute(sa.text("DROP TABLE model_usages"))
             conn.execute(sa.text("DROP TABLE chain_head"))
             conn.execute(sa.text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
     finally:
         engine.dispose()
     with open_store(store_url, signing_key="") as store:
-        assert store.schema_version == 2
+        assert store.schema_version == 3
         assert len(store.model_usages(trained.model.name, trained.model.version)) == 1
+        assert store.verify().ok
+
+
+_V3_TABLES = ("imported_events", "lineage_io", "outbox_transports", "outbox")
+
+
+def test_v2_store_gets_the_lineage_tables(store_url: str) -> None:
+    """Schema 3 adds the lineage index (backfilled from the ledger) and the outbox."""
+    import sqlalchemy as sa
+
+    from govern.store.sql import parse_target
+
+    with open_store(store_url, signing_key="") as store:
+        run = f.run_info()
+        store.begin_run(run)
+        store.record_stage(f.stage_result(run.id))
+    engine = sa.create_engine(parse_target(store_url).url)
+    try:
+        with engine.begin() as conn:
+            for table in _V3_TABLES:
+                conn.execute(sa.text(f"DROP TABLE {table}"))
+            conn.execute(sa.text("UPDATE meta SET value = '2' WHERE key = 'schema_version'"))
+    finally:
+        engine.dispose()
+    with open_store(store_url, signing_key="") as store:
+        assert store.schema_version == 3
+        rows = store.lineage.io(group=run.id)
+        assert {(r.role, r.name) for r in rows} == {("input", "raw"), ("output", "clean")}
+        assert {r.job_name for r in rows} == {"penguins.clean"}
+        assert store.outbox.status() == []
+        store.outbox.register([("file", "file")], after_seq=0)
+        assert store.outbox.enqueue(["file"], now=0.0) == 3  # the run START, a stage START+END
         assert store.verify().ok

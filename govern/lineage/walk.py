@@ -1,0 +1,200 @@
+"""Walking the lineage index in memory, one hop of job runs at a time.
+
+The store hands over every run a query may reach (``LineageIndex.closure``: one
+recursive query); this module decides which of those links are real. A hop is one job
+run: upstream, the runs that wrote a node and then what they read; downstream, the runs
+that read it and then what they wrote.
+
+Which run wrote the dataset a run read (``producers``), most precise rule first:
+
+1. a run of the same group (the same pipeline run, the same DAG run) that wrote it
+   earlier -- govern links a stage's output to the next stage's input this way;
+2. else the latest earlier run that wrote that very version;
+3. else the latest earlier run that wrote it at all, unless both versions are known,
+   come from the same producer and differ (then the content provably changed).
+
+A model version has exactly one producer: the stage that trained it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from govern.lineage.nodes import Edge, Node
+from govern.store.report import IORow
+
+__all__ = ["Walk", "Writers", "key_of", "producers"]
+
+Key = tuple[str, str, str]  # (kind, namespace or "" for models, name)
+
+
+def key_of(row: IORow) -> Key:
+    """What a row is about: a dataset by namespace and name, a model by name."""
+    return ("model", "", row.name) if row.kind == "model" else ("dataset", row.namespace, row.name)
+
+
+def _order(row: IORow) -> tuple[float, int]:
+    return (row.ts, row.seq)
+
+
+def _before(writer: IORow, reader: IORow) -> bool:
+    if writer.origin == reader.origin == "govern":
+        return writer.seq < reader.seq
+    return writer.ts <= reader.ts
+
+
+@dataclass
+class Writers:
+    """Output rows of one dataset (or model name), indexed for ``producers``."""
+
+    rows: list[IORow] = field(default_factory=list)
+    by_group: dict[str, list[IORow]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, row: IORow) -> None:
+        """Add one output row."""
+        self.rows.append(row)
+        self.by_group[row.group].append(row)
+
+
+_NONE = Writers()
+
+
+def producers(reader: IORow, writers: Writers) -> list[IORow]:
+    """The run(s) that wrote what ``reader`` read (see the module docstring)."""
+    if reader.kind == "model":
+        return [w for w in writers.rows if w.version == reader.version]
+    same = [
+        w
+        for w in writers.by_group.get(reader.group, ())
+        if w.run_key != reader.run_key and _before(w, reader)
+    ]
+    if same:
+        return [max(same, key=_order)]
+    earlier = [w for w in writers.rows if w.run_key != reader.run_key and w.ts <= reader.ts]
+    if reader.version is not None:
+        exact = [w for w in earlier if w.version == reader.version]
+        if exact:
+            return [max(exact, key=_order)]
+    loose = [
+        w
+        for w in earlier
+        if w.version is None or reader.version is None or w.origin != reader.origin
+    ]
+    return [max(loose, key=_order)] if loose else []
+
+
+class Walk:
+    """One query's walk over rows already read: collects its nodes and edges."""
+
+    def __init__(self, depth: int | None) -> None:
+        self.depth = depth
+        self.nodes: dict[Node, Node] = {}
+        self.edges: dict[tuple[Node, Node], Edge] = {}
+        self.runs: dict[str, list[IORow]] = defaultdict(list)
+        self.writers: dict[Key, Writers] = defaultdict(Writers)
+        self.readers: dict[Key, list[IORow]] = defaultdict(list)
+        self.model_ns: dict[tuple[str, str | None], str] = {}
+
+    def load(self, rows: Iterable[IORow], *, writers_only: bool = False) -> None:
+        """Index rows by run, by what they wrote and by what they read.
+
+        ``writers_only`` adds output rows to the writers index alone (rows read to judge
+        producers, whose runs are not part of the walk).
+        """
+        rows = list(rows)
+        known = {r.run_key for r in rows if r.run_key in self.runs}  # loaded before: skip
+        for row in rows:
+            if writers_only:
+                if row.role == "output" and row.run_key not in self.runs:
+                    self.writers[key_of(row)].add(row)
+                continue
+            if row.run_key in known:
+                continue
+            self.runs[row.run_key].append(row)
+            if row.role == "output":
+                self.writers[key_of(row)].add(row)
+                if row.kind == "model" and row.namespace:
+                    self.model_ns.setdefault((row.name, row.version), row.namespace)
+            else:
+                self.readers[key_of(row)].append(row)
+
+    # -- results --------------------------------------------------------------------
+
+    def node(self, row: IORow) -> Node:
+        """The dataset or model a row is about (a model in the namespace it was made in)."""
+        if row.kind == "model":
+            namespace = self.model_ns.get((row.name, row.version), row.namespace)
+            return Node("model", namespace, row.name, row.version)
+        return Node("dataset", row.namespace, row.name, row.version)
+
+    @staticmethod
+    def job(row: IORow) -> Node:
+        """The job whose run a row belongs to."""
+        return Node("job", row.job_namespace, row.job_name)
+
+    def add(self, node: Node) -> Node:
+        """Add a node (the first of equal nodes is kept)."""
+        return self.nodes.setdefault(node, node)
+
+    def link(self, source: Node, target: Node) -> None:
+        """Add an edge and its two nodes."""
+        key = (self.nodes.setdefault(source, source), self.nodes.setdefault(target, target))
+        if key not in self.edges:
+            self.edges[key] = Edge(*key)
+
+    def within(self, hop: int) -> bool:
+        """Whether runs ``hop`` job hops from the root are part of the answer."""
+        return self.depth is None or hop <= self.depth
+
+    # -- the two directions -----------------------------------------------------------
+
+    def upstream(self, start: Sequence[str]) -> None:
+        """From ``start`` runs (hop 1): their inputs, the runs that wrote those, and so on."""
+        seen: set[str] = set()
+        frontier, hop = sorted(set(start)), 1
+        while frontier and self.within(hop):
+            seen.update(frontier)
+            following: set[str] = set()
+            for run in frontier:
+                for row in self.runs.get(run, ()):
+                    if row.role != "input":
+                        continue
+                    self.link(self.node(row), self.job(row))
+                    if not self.within(hop + 1):
+                        continue
+                    for writer in producers(row, self.writers.get(key_of(row), _NONE)):
+                        self.link(self.job(writer), self.node(row))
+                        if writer.run_key not in seen:
+                            following.add(writer.run_key)
+            frontier, hop = sorted(following), hop + 1
+
+    def downstream(self, start: Sequence[str]) -> None:
+        """From ``start`` runs (hop 1): their outputs, the runs that read those, and so on.
+
+        The writers index must hold every writer of what the reached runs read, not only
+        the reached ones (``load(..., writers_only=True)``): a reader's producer may be a
+        run this walk never reaches.
+        """
+        seen: set[str] = set()
+        frontier, hop = sorted(set(start)), 1
+        while frontier and self.within(hop):
+            seen.update(frontier)
+            following: set[str] = set()
+            for run in frontier:
+                for row in self.runs.get(run, ()):
+                    if row.role != "output":
+                        continue
+                    self.link(self.job(row), self.node(row))
+                    if not self.within(hop + 1):
+                        continue
+                    for reader in self.readers.get(key_of(row), ()):
+                        if reader.run_key == row.run_key:
+                            continue
+                        made = producers(reader, self.writers.get(key_of(reader), _NONE))
+                        if any(w.run_key == row.run_key for w in made):
+                            self.link(self.node(row), self.job(reader))
+                            if reader.run_key not in seen:
+                                following.add(reader.run_key)
+            frontier, hop = sorted(following), hop + 1

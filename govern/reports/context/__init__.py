@@ -1,0 +1,1 @@
+"""Context builders: the record, turned into the JSON-able dicts the templates render."""
