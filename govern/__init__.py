@@ -1,24 +1,40 @@
 """govern: gates, lineage, audit reports and CI policies for the pipeline functions you have.
 
-The public surface is exactly ``__all__`` (tests/test_public_api.py keeps it honest).
-Heavy backends (pandera, Great Expectations, SQLAlchemy, OpenLineage) are imported only
-when first used, so ``import govern`` stays cheap.
+The public surface is exactly ``__all__`` (tests/test_public_api.py keeps it honest),
+plus the subpackages ``govern.reports``, ``govern.lineage`` and ``govern.policies``,
+loaded on first access. Heavy backends (pandera, Great Expectations, SQLAlchemy,
+OpenLineage, Jinja2) are imported only when first used, so ``import govern`` stays cheap.
 """
+
+import importlib
+from types import ModuleType
 
 from govern._version import __version__
 from govern.checks.base import Check, CheckOutcome, Finding
 from govern.config import Settings, configure, settings
-from govern.datasets import read_csv, read_parquet, source
+from govern.datasets import (
+    read_csv,
+    read_parquet,
+    read_spark_parquet,
+    scan_parquet,
+    source,
+    spark_source,
+)
 from govern.decorator import stage
 from govern.errors import (
     ConfigError,
+    DataReadError,
     GateDefinitionError,
     GateError,
     GateWarning,
     GovernError,
     IntegrityError,
+    LineageError,
+    LineageWarning,
     MissingDependencyError,
     NotAFrameError,
+    PolicyError,
+    ReportError,
     StoreError,
     StoreLockedError,
     StoreWarning,
@@ -49,6 +65,7 @@ __all__ = [
     "CheckOutcome",
     "CheckResult",
     "ConfigError",
+    "DataReadError",
     "DatasetKind",
     "DatasetRef",
     "DatasetVersion",
@@ -60,12 +77,16 @@ __all__ = [
     "GateWarning",
     "GovernError",
     "IntegrityError",
+    "LineageError",
+    "LineageWarning",
     "MissingDependencyError",
     "ModelRef",
     "ModelVersion",
     "NotAFrameError",
     "OnFail",
+    "PolicyError",
     "QuarantineRecord",
+    "ReportError",
     "Run",
     "RunInfo",
     "RunStatus",
@@ -84,8 +105,21 @@ __all__ = [
     "model",
     "read_csv",
     "read_parquet",
+    "read_spark_parquet",
     "run",
+    "scan_parquet",
     "settings",
     "source",
+    "spark_source",
     "stage",
 ]
+
+_SUBPACKAGES = frozenset({"lineage", "policies", "reports"})
+
+
+def __getattr__(name: str) -> ModuleType:
+    # ``govern.reports.audit(...)`` works after a plain ``import govern`` without making
+    # every import of govern pay for Jinja2 and OpenLineage.
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"govern.{name}")
+    raise AttributeError(f"module 'govern' has no attribute {name!r}")
