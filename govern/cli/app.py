@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from govern.store import Store
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -24,6 +29,30 @@ def fail(message: str, code: int) -> typer.Exit:
     """Print ``govern: error: message`` on stderr; return the Exit to raise with ``code``."""
     typer.echo(f"govern: error: {message}", err=True)
     return typer.Exit(code)
+
+
+@contextmanager
+def reading_store(store_url: str | None) -> Iterator[Store]:
+    """The existing store (never created), its errors turned into exit codes.
+
+    A bad setting is a usage error (2); no store, an unreadable one, or no such run or
+    model is "could not evaluate" (3).
+    """
+    from govern.errors import ConfigError, StoreError
+    from govern.store import open_store
+
+    try:
+        store = open_store(store_url, create=False)
+    except ConfigError as err:
+        raise fail(str(err), EXIT_CONFIG) from None
+    except StoreError as err:
+        raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
+    try:
+        yield store
+    except StoreError as err:
+        raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
+    finally:
+        store.close()
 
 
 def _version(value: bool) -> None:

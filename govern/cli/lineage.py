@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from govern.cli.app import EXIT_CANNOT_EVALUATE, EXIT_CONFIG, EXIT_FAILED, app, fail
-from govern.cli.records import StoreOption, _console, _escape, _print_json, _reading
+from govern.cli.app import EXIT_CANNOT_EVALUATE, EXIT_CONFIG, EXIT_FAILED, app, fail, reading_store
+from govern.cli.records import StoreOption, _console, _escape, _print_json
 
 if TYPE_CHECKING:
     from govern.lineage.config import LineageConfig
@@ -129,7 +129,7 @@ def show(
         root = parse_node(node)
     except LineageError as err:
         raise fail(str(err), EXIT_CONFIG) from None
-    with _reading(store_url) as store:
+    with reading_store(store_url) as store:
         try:
             graph = lineage(store, root, direction=direction, depth=depth)
         except LineageError as err:
@@ -158,7 +158,7 @@ def status(
     if output.lower() not in ("table", "json"):
         raise fail(f"--format must be table or json, not {output!r}", EXIT_CONFIG)
     config = _config()
-    with _reading(store_url) as store:
+    with reading_store(store_url) as store:
         found = store.outbox.status()
         where = store.location
     configured = {s.name: s.kind for s in config.transports}
@@ -235,7 +235,7 @@ def replay(
             "openlineage.yml, or [tool.govern.lineage.transport]",
             EXIT_CONFIG,
         )
-    with _reading(store_url) as store:
+    with reading_store(store_url) as store:
         try:
             results = deliver_all(store, config, names=transport or None, backfill=backfill)
         except LineageError as err:
@@ -294,7 +294,7 @@ def export(
     from govern.lineage.export import write_events
 
     config = _config()
-    with _reading(store_url) as store:
+    with reading_store(store_url) as store:
         if out is None:
             write_events(store, sys.stdout, repo_url=config.repo_url)
             return

@@ -8,14 +8,20 @@ evaluate (no store, no run, unreadable data).
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from govern.cli.app import EXIT_CANNOT_EVALUATE, EXIT_CONFIG, EXIT_FAILED, EXIT_OK, app, fail
+from govern.cli.app import (
+    EXIT_CANNOT_EVALUATE,
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_OK,
+    app,
+    fail,
+    reading_store,
+)
 
 if TYPE_CHECKING:
     from govern.policies.model import Evaluation
@@ -69,26 +75,6 @@ def _fail_on(value: str) -> str:
     if value.lower() not in ("error", "warn"):
         raise fail(f"--fail-on must be error or warn, not {value!r}", EXIT_CONFIG)
     return value.lower()
-
-
-@contextmanager
-def _store(store_url: str | None) -> Iterator[Store]:
-    """The existing store (never created); its errors become exit codes."""
-    from govern.errors import ConfigError, StoreError
-    from govern.store import open_store
-
-    try:
-        store = open_store(store_url, create=False)
-    except ConfigError as err:
-        raise fail(str(err), EXIT_CONFIG) from None
-    except StoreError as err:  # no store, unreadable, locked: cannot evaluate
-        raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
-    try:
-        yield store
-    except StoreError as err:  # no such run or model, and read errors
-        raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
-    finally:
-        store.close()
 
 
 def _emit(evaluation: Evaluation, fmt: OutputFormat, output: Path | None) -> None:
@@ -167,7 +153,7 @@ def check(
     from govern.policies.loader import load_packs
 
     packs = load_packs(policies)  # PolicyError -> exit 2 (in govern.cli.main)
-    with _store(store_url) as store:
+    with reading_store(store_url) as store:
         evaluation = evaluate(store, packs, run_id=run_id, latest=latest, fail_on=level)
         if record:
             _record(store, evaluation)
@@ -203,7 +189,7 @@ def approve(
     name, version = _model_version(ref)
     from govern.policies.record import approve as record_approval
 
-    with _store(store_url) as store:
+    with reading_store(store_url) as store:
         recorded = record_approval(store, name, version, by=by, note=note)
         where = store.location
     typer.echo(

@@ -8,19 +8,23 @@ from __future__ import annotations
 import enum
 import json
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from govern.cli.app import EXIT_CANNOT_EVALUATE, EXIT_CONFIG, EXIT_FAILED, app, fail
+from govern.cli.app import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    app,
+    fail,
+    reading_store,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from govern.store import Store
     from govern.types import ModelVersion, RunInfo, StageResult
 
 __all__ = ["models_app", "runs_app"]
@@ -70,30 +74,6 @@ def _format(value: str) -> OutputFormat:
         return OutputFormat(value.lower())
     except ValueError:
         raise fail(f"--format must be table or json, not {value!r}", EXIT_CONFIG) from None
-
-
-@contextmanager
-def _reading(store_url: str | None) -> Iterator[Store]:
-    """Open the store read-only-ish (never created) and map its errors to exit codes."""
-    from govern.errors import ConfigError, StoreError
-    from govern.store import ModelNotFoundError, RunNotFoundError, StoreNotFoundError, open_store
-
-    try:
-        store = open_store(store_url, create=False)
-    except StoreNotFoundError as err:
-        raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
-    except ConfigError as err:
-        raise fail(str(err), EXIT_CONFIG) from None
-    except StoreError as err:
-        raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
-    try:
-        yield store
-    except (RunNotFoundError, ModelNotFoundError) as err:
-        raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
-    except StoreError as err:
-        raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
-    finally:
-        store.close()
 
 
 def _console() -> Console:
@@ -184,7 +164,7 @@ def runs(
         return
     from govern.store.codec import encode_run
 
-    with _reading(store_url) as store:
+    with reading_store(store_url) as store:
         found = store.runs(limit=limit, pipeline=pipeline)
         stages = {run.id: store.stage_runs(run.id) for run in found}
         where = store.location
@@ -234,7 +214,7 @@ def runs_show(
     fmt = _format(output)
     from govern.store.codec import encode_run, encode_stage
 
-    with _reading(store_url) as store:
+    with reading_store(store_url) as store:
         run = store.run(run_id)
         stages = store.stage_runs(run.id)
     if fmt is OutputFormat.JSON:
@@ -325,7 +305,7 @@ def models(
         return
     from govern.store.codec import encode_model
 
-    with _reading(store_url) as store:
+    with reading_store(store_url) as store:
         found = store.models()
         where = store.location
     if fmt is OutputFormat.JSON:
@@ -380,7 +360,7 @@ def models_show(
     from govern.store.codec import encode_model
 
     name, version = _parse_model_ref(ref)
-    with _reading(store_url) as store:
+    with reading_store(store_url) as store:
         model = store.model(name, version)
         used_by = store.model_usages(model.name, model.version)
     if fmt is OutputFormat.JSON:
@@ -477,7 +457,7 @@ def verify(
     fmt = _format(output)
     from dataclasses import asdict
 
-    with _reading(store_url) as store:
+    with reading_store(store_url) as store:
         report = store.verify()
         where = store.location
     if fmt is OutputFormat.JSON:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from govern.cli.app import EXIT_CANNOT_EVALUATE, EXIT_CONFIG, app, fail
+from govern.cli.app import EXIT_CANNOT_EVALUATE, EXIT_CONFIG, app, fail, reading_store
 
 if TYPE_CHECKING:
     from govern.reports import Rendered
@@ -75,27 +75,15 @@ def _format(value: str | None, output: Path | None, default: str) -> str:
 
 def _produce(store_url: str | None, make: Callable[[Store], Rendered], output: Path | None) -> None:
     """Open the store, render, write; map every user error to a message and exit code."""
-    from govern.errors import ConfigError, MissingDependencyError, ReportError, StoreError
-    from govern.store import StoreNotFoundError, open_store
+    from govern.errors import ConfigError, MissingDependencyError, ReportError
 
-    try:
-        store = open_store(store_url, create=False)
-    except StoreNotFoundError as err:
-        raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
-    except ConfigError as err:
-        raise fail(str(err), EXIT_CONFIG) from None
-    except StoreError as err:
-        raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
-    try:
-        rendered = make(store)
-    except LookupError as err:  # no such run, pipeline or model (store or report errors)
-        raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
-    except (ReportError, MissingDependencyError, ConfigError) as err:
-        raise fail(str(err), EXIT_CONFIG) from None
-    except StoreError as err:
-        raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
-    finally:
-        store.close()
+    with reading_store(store_url) as store:
+        try:
+            rendered = make(store)
+        except LookupError as err:  # no such run, pipeline or model (store or report errors)
+            raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
+        except (ReportError, MissingDependencyError, ConfigError) as err:
+            raise fail(str(err), EXIT_CONFIG) from None
     if output is None:
         if rendered.data is not None:
             raise fail("--format pdf writes a file: give -o PATH", EXIT_CONFIG)
