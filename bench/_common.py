@@ -28,11 +28,14 @@ def reference_frame(rows: int, seed: int = 0) -> pd.DataFrame:
     )
 
 
-def paired(a: Callable[[], Any], b: Callable[[], Any], repeat: int) -> dict[str, float]:
-    """Time a and b alternately (after one warm-up each); medians and the median of
+def paired(
+    a: Callable[[], Any], b: Callable[[], Any], repeat: int, warmup: int = 1
+) -> dict[str, float]:
+    """Time a and b alternately (after ``warmup`` runs each); medians and the median of
     pairwise ratios a/b, which holds when the machine's speed drifts."""
-    a()
-    b()
+    for _ in range(warmup):
+        a()
+        b()
     ta: list[float] = []
     tb: list[float] = []
     for _ in range(repeat):

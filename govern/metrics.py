@@ -45,6 +45,7 @@ stored. The frame dtype is hashed, so equal data in pandas and polars hash diffe
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import re
@@ -95,7 +96,8 @@ def profile(frame: Any, level: MetricsLevel = "cheap", *, fingerprint: bool = Tr
 
     Args:
         frame: a pandas or polars DataFrame, a polars LazyFrame (one ``select`` query)
-            or a Spark DataFrame (one ``agg`` job; nothing is collected but one row).
+            or a Spark DataFrame (``count`` and a plan-based version; ``full``: one
+            ``agg`` job; nothing is collected but one row).
         level: ``off``, ``cheap`` or ``full`` (see the module docstring).
         fingerprint: compute the content hash.
 
@@ -456,7 +458,15 @@ def _feed_bits(digest: Any, buffer: pa.Buffer, length: int) -> None:
 # - ``rowhash-spark:`` xxh3-128 of the row count, schema, and the ``bit_xor`` and the
 #   sums of the two 32-bit halves of ``xxhash64`` over each row's null pattern and
 #   columns. Order-insensitive, since a Spark DataFrame has no row order. Map columns are
-#   hashed as JSON.
+#   hashed as JSON. Spark level ``full`` only (and the fallback below).
+# - ``plan-spark:`` (Spark levels ``off``/``cheap``): no pass over the columns, since after
+#   pandera-pyspark's checks one more ``agg`` cost ~55% of a bare validation (10M rows x
+#   6 columns, bench/bench_spark.py). xxh3-128 of ``df.count()``, the schema, the
+#   optimised plan's text without expression ids and each input file's path, size and
+#   modification time: equal plan over equal files, equal version; any file changed, a
+#   new one. Plans whose leaves are not file scans or ``range`` (local data, RDDs, cached
+#   or non-file relations) or that call UDFs fall back to ``rowhash-spark:``. ``cheap``
+#   metrics on Spark are ``rowCount`` only; null counts are ``full``.
 
 
 def _deferred_digest(prefix: str, rows: int, schema: Sequence[tuple[str, str]], parts: Any) -> str:
@@ -563,10 +573,11 @@ def _spark_profile(frame: Any, level: MetricsLevel, fingerprint: bool) -> Profil
         return _spark_aggregate(frame, fields, schema, level, fingerprint)
     # off/cheap: no pass over the columns. count() of a file scan is answered from
     # footers (Parquet) or a scan of no columns; the version comes from the plan.
-    version = _spark_plan_version(frame, schema) if fingerprint else None
-    if fingerprint and version is None:  # the plan does not pin the content
+    parts = _spark_plan_parts(frame) if fingerprint else None
+    if fingerprint and parts is None:  # the plan does not pin the content
         return _spark_aggregate(frame, fields, schema, level, fingerprint)
     rows = int(frame.count())
+    version = None if parts is None else _deferred_digest("plan-spark", rows, schema, parts)
     metrics = None if level == "off" else {"rowCount": rows, "columnMetrics": {}}
     return Profile(version, rows, schema, metrics)
 
@@ -641,18 +652,25 @@ _PLAN_UDF = re.compile(r'"class"\s*:\s*"[\w.$]*(?:UDF|UDAF|UDTF)\b')
 _PLAN_IDS = re.compile(r"#\d+L?\b|\bplan_id=\d+|\bplanId=\d+")
 
 
-def _spark_plan_version(frame: Any, schema: Sequence[tuple[str, str]]) -> str | None:
-    """``plan-spark:`` + xxh3-128 of the normalised optimised plan and the input files.
+def _spark_plan_parts(frame: Any) -> tuple[str, ...] | None:
+    """What the ``plan-spark:`` version hashes (with the row count and schema).
 
-    None when the plan alone does not determine the rows (see ``_PLAN_LEAVES``).
+    The normalised optimised plan, each file relation's read options, and each input
+    file's path, size and modification time (through the JVM's Hadoop FileSystem, so
+    local and remote stores alike). None when the plan does not determine the rows
+    (see ``_PLAN_LEAVES``).
     """
     plan = frame._jdf.queryExecution().optimizedPlan()
     leaves = plan.collectLeaves().iterator()
+    options: list[str] = []
     while leaves.hasNext():
         leaf = leaves.next()
         name = leaf.getClass().getName()
         if name.endswith(".LogicalRelation"):
-            name = leaf.relation().getClass().getName()
+            relation = leaf.relation()
+            name = relation.getClass().getName()
+            if name in _PLAN_LEAVES:  # CSV's header, nullValue...: not in the plan text
+                options.append(f"{relation.fileFormat()}\x00{relation.options()}")
         if name not in _PLAN_LEAVES:
             return None
     try:
@@ -671,22 +689,22 @@ def _spark_plan_version(frame: Any, schema: Sequence[tuple[str, str]]) -> str | 
         path = jvm.org.apache.hadoop.fs.Path(location)
         status = path.getFileSystem(conf).getFileStatus(path)
         files.append(f"{location}\x00{status.getLen()}\x00{status.getModificationTime()}")
-    # the row count is not known without a query: 0 stands in (the plan pins it)
-    return _deferred_digest("plan-spark", 0, schema, (text, *files))
+    return (text, *options, *files)
 
 
 def _plan_text(plan: Any) -> str | None:
-    """The plan as ``toString`` prints it, but with every field (``toString`` stops at
-    spark.sql.debug.maxToStringFields, 25) and expression ids stripped."""
-    from py4j.protocol import Py4JError
+    """The plan as ``toString`` prints it, with every field and no expression ids.
 
+    ``toString`` stops at spark.sql.debug.maxToStringFields (25) fields, so two projections
+    differing past the 25th would print alike. None when no known signature works.
+    """
     whole = 2**31 - 1
+    text = None
     for extra in ((False,), ()):  # Spark 4 has a fifth flag, Spark 3.5 not
-        try:
-            return str(_PLAN_IDS.sub("#", plan.treeString(True, False, whole, False, *extra)))
-        except Py4JError:
-            continue
-    return None
+        with contextlib.suppress(Exception):  # py4j: no such method in this Spark version
+            text = str(plan.treeString(True, False, whole, False, *extra))
+            break
+    return None if text is None else _PLAN_IDS.sub("#", text)
 
 
 def _spark_column(name: str) -> Any:
