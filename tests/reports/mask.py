@@ -8,7 +8,8 @@ machines:
   commits -- any run of 16+ hex digits;
 - timestamps and dates (ISO 8601 and the reports' ``YYYY-MM-DD HH:MM:SS UTC``);
 - durations (``378 ms``, ``10.5 s``, ``1.2 min``);
-- absolute paths (the store, quarantine files, the data file inside site-packages);
+- absolute paths (the store, quarantine files, the data file inside site-packages, also
+  as a ``file:/...`` dataset name);
 - the machine: the rows python, executable, platform, git / git commit, command, user,
   host and CI job, and the versions in the package table.
 
@@ -48,7 +49,9 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "<date>"),
     (re.compile(r"\b\d+(?:\.\d+)? (?:ms|s|min)\b"), "<duration>"),
-    (re.compile(r"(?<![\w.:/])/(?:[\w.\-+@=~]|\\_)+(?:/(?:[\w.\-+@=~]|\\_)*)*"), "<path>"),
+    # absolute paths, alone or in a file: URI (the data file's dataset name); not URLs
+    (re.compile(r"(?<=file:)/(?:[\w.\-+@=~]|\\_)+(?:/(?:[\w.\-+@=~]|\\_)*)*"), "<path>"),
+    (re.compile(r"(?<![\w.:/<])/(?:[\w.\-+@=~]|\\_)+(?:/(?:[\w.\-+@=~]|\\_)*)*"), "<path>"),
 )
 
 

@@ -38,8 +38,10 @@ def test_mask_hides_only_what_changes() -> None:
         "run 01a1fde2-cc59-7272-997e-d2dc4584fd92 at 2026-11-21 11:34:21 UTC took 13.8 s; "
         "head 8ff1626441fcbdb2b605c6161bffb408ab2260bf15ca87f949e640dc6a211e64 in "
         "/tmp/x/govern.db; accuracy 0.9881, 333 rows\n| host | vm |\n"
+        "dataset file:/home/u/penguins.csv</title> https://example.org/a/b\n"
     )
     assert mask(text) == (
         "run <uuid> at <time> took <duration>; head <hash> in <path>; accuracy 0.9881, "
         "333 rows\n| host | <machine> |\n"
+        "dataset file:<path></title> https://example.org/a/b\n"
     )
