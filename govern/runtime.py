@@ -429,7 +429,7 @@ def _gate_outputs(call: _Call, value: Any) -> tuple[Any, Any]:
                     f"(keys: {', '.join(map(repr, gated)) or 'none'})"
                 )
             gated[key] = call.gate(gated[key], gates, f"return[{key!r}]", output=True)
-        return (type(value)(gated) if type(value) is not dict else gated), None  # type: ignore[call-arg]
+        return gated, None  # a plain dict: mapping subclasses differ in their constructors
     if outputs.by_position:
         if not isinstance(value, tuple | list) or len(value) < len(outputs.by_position):
             raise NotAFrameError(
