@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from importlib import metadata
 from typing import Any
 
-__all__ = ["KEY_PACKAGES", "capture", "ci_job", "git_state", "redact_argv"]
+__all__ = ["KEY_PACKAGES", "capture", "ci_job", "git", "git_state", "redact_argv"]
 
 KEY_PACKAGES = (
     "govern",
@@ -72,14 +72,15 @@ def capture(
 
 def git_state(cwd: str | None = None) -> dict[str, Any] | None:
     """``{"commit": sha, "dirty": bool}`` of the repository at ``cwd``; None outside one."""
-    commit = _git(["rev-parse", "HEAD"], cwd)
+    commit = git(["rev-parse", "HEAD"], cwd)
     if commit is None:
         return None
-    status = _git(["status", "--porcelain", "--untracked-files=no"], cwd)
+    status = git(["status", "--porcelain", "--untracked-files=no"], cwd)
     return {"commit": commit, "dirty": None if status is None else bool(status)}
 
 
-def _git(args: list[str], cwd: str | None) -> str | None:
+def git(args: list[str], cwd: str | None = None) -> str | None:
+    """``git ARGS`` output (stripped), or None without git, outside a repo, or on timeout."""
     try:
         done = subprocess.run(  # noqa: S603 -- fixed arguments, no shell
             ["git", *args],  # noqa: S607 -- git from PATH, as a user would run it

@@ -32,17 +32,18 @@ def fail(message: str, code: int) -> typer.Exit:
 
 
 @contextmanager
-def reading_store(store_url: str | None) -> Iterator[Store]:
-    """The existing store (never created), its errors turned into exit codes.
+def reading_store(store_url: str | None, *, create: bool = False) -> Iterator[Store]:
+    """The store a command reads (never created unless ``create``), errors as exit codes.
 
     A bad setting is a usage error (2); no store, an unreadable one, or no such run or
-    model is "could not evaluate" (3).
+    model is "could not evaluate" (3). ``create`` is for the few commands that add
+    records (``govern lineage import``).
     """
     from govern.errors import ConfigError, StoreError
     from govern.store import open_store
 
     try:
-        store = open_store(store_url, create=False)
+        store = open_store(store_url, create=create)
     except ConfigError as err:
         raise fail(str(err), EXIT_CONFIG) from None
     except StoreError as err:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import enum
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -24,7 +22,6 @@ from govern.cli.records import StoreOption, _console, _escape, _print_json
 if TYPE_CHECKING:
     from govern.lineage.config import LineageConfig
     from govern.lineage.nodes import Direction
-    from govern.store import Store
 
 __all__ = ["lineage_app"]
 
@@ -67,26 +64,6 @@ def _config() -> LineageConfig:
         return current_config()
     except LineageError as err:
         raise fail(str(err), EXIT_CONFIG) from None
-
-
-@contextmanager
-def _writing(store_url: str | None) -> Iterator[Store]:
-    """Open (creating when missing) the store to add records to it."""
-    from govern.errors import ConfigError, StoreError
-    from govern.store import open_store
-
-    try:
-        store = open_store(store_url)
-    except ConfigError as err:
-        raise fail(str(err), EXIT_CONFIG) from None
-    except StoreError as err:
-        raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
-    try:
-        yield store
-    except StoreError as err:
-        raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
-    finally:
-        store.close()
 
 
 # -- govern lineage NODE --------------------------------------------------------------
@@ -268,7 +245,7 @@ def import_events(
     from govern.errors import LineageError
     from govern.lineage.importer import import_file
 
-    with _writing(store_url) as store:
+    with reading_store(store_url, create=True) as store:
         try:
             result = import_file(store, file, skip_invalid=skip_invalid)
         except LineageError as err:

@@ -7,7 +7,6 @@ stage used -- and caches it, so delivering a backlog reads each run once.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govern.config import settings
+from govern.environment import git
 from govern.errors import StoreError
 from govern.lineage.events import EventContext, record_events
 from govern.lineage.redact import redact_text
@@ -28,24 +28,12 @@ if TYPE_CHECKING:
 
 __all__ = ["EventSource", "context", "repo_url"]
 
-_GIT_TIMEOUT = 2.0
-
 
 @lru_cache(maxsize=16)
 def repo_url(root: Path) -> str | None:
     """The https URL of the repository's ``origin`` remote, credentials removed."""
-    try:
-        done = subprocess.run(  # noqa: S603 -- fixed arguments, no shell
-            ["git", "-C", str(root), "config", "--get", "remote.origin.url"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            timeout=_GIT_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    url = done.stdout.strip()
-    if done.returncode != 0 or not url:
+    url = git(["-C", str(root), "config", "--get", "remote.origin.url"])
+    if not url:
         return None
     if "://" not in url and ":" in url and "@" in url:  # git@github.com:org/repo.git
         host, _, path = url.split("@", 1)[1].partition(":")
