@@ -21,6 +21,7 @@ from govern.errors import IntegrityError, StoreError
 from govern.store import query
 from govern.store.chain import KEYED, UNKEYED, key_check, mode_for, record_hash
 from govern.store.codec import canonical_json, encode_run, encode_stage, format_datetime
+from govern.store.driver import DriverStatements
 from govern.store.index import (
     KEYS,
     OPENLINEAGE_EVENT,
@@ -65,7 +66,7 @@ __all__ = ["Store", "connect"]
 T = TypeVar("T")
 _ENVELOPE_VERSION = 1
 
-# Statements built once (SQLAlchemy then reuses their compiled form).
+# Statements built once (compiled once per dialect by DriverStatements, or SQLAlchemy).
 _LOCK_HEAD = (
     sa.select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1).with_for_update()
 )
@@ -150,6 +151,7 @@ class Store:
     ) -> None:
         self._engine = engine
         self._connections = Connections(engine)
+        self._driver = DriverStatements(engine.dialect)  # the per-record statements
         self._target = target
         self._key = key or None
         self._timeout = timeout
@@ -268,8 +270,8 @@ class Store:
     # -- appending --------------------------------------------------------------------
 
     def _lock_head(self, conn: sa.Connection) -> tuple[int, str]:
-        row = conn.execute(_LOCK_HEAD).one()
-        return int(row.seq), str(row.hash)
+        ((seq, digest),) = self._driver.fetch(conn, _LOCK_HEAD)
+        return int(seq), str(digest)
 
     def _append(
         self,
@@ -292,7 +294,8 @@ class Store:
             }
         )
         digest = record_hash(prev_hash, body, self._key)
-        conn.execute(
+        self._driver.execute(
+            conn,
             _INSERT_LEDGER,
             {
                 "seq": seq,
@@ -306,7 +309,7 @@ class Store:
         )
         # ``data`` holds only JSON types, so it equals json.loads(body)["data"]
         new_datasets = self._apply(conn, index_ops(kind, seq, data))
-        conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
+        self._driver.execute(conn, _MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
         return seq, new_datasets
 
     def _apply(self, conn: sa.Connection, ops: list[IndexOp]) -> list[tuple[str, str]]:
@@ -325,16 +328,16 @@ class Store:
                     known = key in self._known_datasets
                 if known or key in new_datasets:
                     continue
-                exists = conn.execute(_DATASET_EXISTS, {"ns": key[0], "name": key[1]}).first()
+                exists = self._driver.fetch(conn, _DATASET_EXISTS, {"ns": key[0], "name": key[1]})
                 new_datasets.append(key)
-                if exists is None:
+                if not exists:
                     inserts.setdefault(op.table, []).append(op.row)
             else:
                 inserts.setdefault(op.table, []).append(op.row)
         for name in TABLES:  # parents before children (foreign keys)
             rows = inserts.get(name)
             if rows:
-                conn.execute(_INSERTS[name], rows)
+                self._driver.executemany(conn, _INSERTS[name], rows)
         return new_datasets
 
     def _run_status(self, conn: sa.Connection, run_id: str) -> str | None:
