@@ -218,8 +218,10 @@ class _Worker:
             if pumped.more:
                 continue
             if self.owner.deadline is not None:
-                if pumped.delivered:
-                    continue  # records may have come in meanwhile: look once more
+                if pumped.delivered or deadline is None:
+                    # records may have come in meanwhile, or before the flush but after
+                    # this pass's enqueue: look once more
+                    continue
                 return  # drained
             self.wake.wait(_IDLE_POLL)
             self.wake.clear()

@@ -9,7 +9,8 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,15 @@ import pytest
 import govern
 from govern.cli import main
 from govern.errors import LineageWarning
-from govern.lineage.delivery import replay, shutdown
+from govern.lineage.config import LineageConfig, TransportSpec
+from govern.lineage.delivery import Delivery, replay, shutdown
 from govern.lineage.export import events as exported
 from govern.lineage.hook import current_config
 from govern.store import open_store
+from govern.types import RunStatus
 from tests.lineage.conftest import flush, read_jsonl
 from tests.lineage.marquez import Marquez
+from tests.store import factories as f
 
 Numbers = pa.DataFrameSchema({"x": pa.Column(int, pa.Check.ge(0))})
 
@@ -252,3 +256,42 @@ def test_a_new_transport_is_owed_from_its_first_run_and_backfill_sends_history(
     with open_store() as store:  # replaying again sends nothing twice
         (again,) = replay(store, current_config(), backfill=True)
     assert again.delivered == 0 and len(read_jsonl(path)) == 16
+
+
+def test_a_flush_during_a_pass_still_delivers_what_was_recorded_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The worker's pass looks for new records, then the run is recorded and the flush
+    # begins before that pass ends: the flush must not take the pass's "nothing new" for
+    # "drained" (it once did, and events recorded just before exit stayed pending).
+    path = tmp_path / "events.jsonl"
+    config = {"type": "file", "log_file_path": str(path), "append": True}
+    spec = TransportSpec("file", "file", config)
+    with open_store(str(tmp_path / "govern.db")) as store:
+        looked, resume = threading.Event(), threading.Event()
+        enqueue = store.outbox.enqueue
+
+        def enqueue_then_pause(names: Sequence[str], *, now: float) -> int:
+            added = enqueue(names, now=now)
+            if not looked.is_set():
+                looked.set()
+                resume.wait(30)
+            return added
+
+        monkeypatch.setattr(store.outbox, "enqueue", enqueue_then_pause)
+        delivery = Delivery(store, LineageConfig(transports=(spec,), flush_timeout=30.0))
+        delivery.start(from_run=None)
+        assert looked.wait(30)
+        run = f.run_info()
+        store.begin_run(run)
+        store.record_stage(f.stage_result(run.id))
+        store.end_run(run.id, RunStatus.COMPLETED, datetime.now(UTC))
+        flushing = threading.Thread(target=delivery.flush)
+        flushing.start()
+        wait_for(lambda: delivery.deadline is not None, "the flush to begin")
+        resume.set()
+        flushing.join(60)
+        assert [e["eventType"] for e in read_jsonl(path)] == [
+            "START", "START", "COMPLETE", "COMPLETE",
+        ]  # fmt: skip
+        assert store.outbox.status()[0].pending == 0
