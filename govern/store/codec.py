@@ -57,11 +57,15 @@ _FLOAT_TAG = "__govern_float__"
 _NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
+# built once: json.dumps builds an encoder per call, a third of its time on a stage record
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def canonical_json(value: Any) -> str:
     """The one text a JSON-able value is stored (and hashed) as."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    return _CANONICAL.encode(value)
 
 
 def _float(value: float) -> Any:
