@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from govern.errors import IntegrityError, StoreError
 from govern.store import query
 from govern.store.chain import KEYED, UNKEYED, key_check, mode_for, record_hash
+from govern.store.checkpoint import Checkpointer
 from govern.store.codec import canonical_json, encode_run, encode_stage, format_datetime
 from govern.store.driver import DriverStatements
 from govern.store.index import (
@@ -98,7 +99,8 @@ def connect(target: Target, *, key: str | None, create: bool, timeout: float) ->
             check_writable(target)
     read_only = path is not None and not create and not os.access(path.parent, os.W_OK)
     engine = create_engine(target, timeout=timeout, read_only=read_only)
-    store = Store(engine, target, key, timeout=timeout)
+    checkpointer = Checkpointer(engine) if path is not None and not read_only else None
+    store = Store(engine, target, key, timeout=timeout, checkpointer=checkpointer)
     try:
         store._open(create=create)
     except BaseException:
@@ -147,10 +149,17 @@ class Store:
     """
 
     def __init__(
-        self, engine: sa.Engine, target: Target, key: str | None, *, timeout: float
+        self,
+        engine: sa.Engine,
+        target: Target,
+        key: str | None,
+        *,
+        timeout: float,
+        checkpointer: Checkpointer | None = None,
     ) -> None:
         self._engine = engine
         self._connections = Connections(engine)
+        self._checkpointer = checkpointer
         self._driver = DriverStatements(engine.dialect)  # the per-record statements
         self._target = target
         self._key = key or None
@@ -253,7 +262,12 @@ class Store:
 
     def _write(self, fn: Callable[[sa.Connection], T], action: str) -> T:
         self._check_open()
-        return run_write(self._connections, self._target, fn, action=action, timeout=self._timeout)
+        result = run_write(
+            self._connections, self._target, fn, action=action, timeout=self._timeout
+        )
+        if self._checkpointer is not None:
+            self._checkpointer.committed()
+        return result
 
     def _read(self, fn: Callable[[sa.Connection], T], action: str) -> T:
         self._check_open()
@@ -666,6 +680,8 @@ class Store:
         """Release connections. The Store cannot be used afterwards."""
         if not self._closed:
             self._closed = True
+            if self._checkpointer is not None:
+                self._checkpointer.close()
             self._connections.close()
 
     def __enter__(self) -> Store:

@@ -8,8 +8,7 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from govern.lineage.export import events as exported
 from govern.lineage.hook import current_config
 from govern.store import open_store
 from govern.types import RunStatus
+from tests.conftest import wait_for
 from tests.lineage.conftest import flush, read_jsonl
 from tests.lineage.marquez import Marquez
 from tests.store import factories as f
@@ -60,15 +60,6 @@ def use_http(monkeypatch: pytest.MonkeyPatch, url: str, **options: Any) -> None:
     monkeypatch.setenv("OPENLINEAGE__TRANSPORT__TYPE", "http")
     monkeypatch.setenv("OPENLINEAGE__TRANSPORT__URL", url)
     govern.configure(lineage={"timeout": 2.0, "flush_timeout": 5.0, **options})
-
-
-def wait_for(condition: Callable[[], bool], what: str, limit: float = 30.0) -> None:
-    """Poll until ``condition`` holds (a hang guard, not a timing assertion)."""
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting for {what}")
-        time.sleep(0.05)
 
 
 def delivery_threads() -> list[threading.Thread]:
