@@ -38,13 +38,23 @@ def _before_fork() -> None:
         checkpointer._busy.acquire()
 
 
-def _after_fork() -> None:
+def _after_fork_in_parent() -> None:
     for checkpointer in _held:
         checkpointer._busy.release()
     _held.clear()
 
 
-os.register_at_fork(before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork)
+def _after_fork_in_child() -> None:
+    for checkpointer in _held:
+        checkpointer._lock = threading.Lock()  # another thread may have held it
+    _after_fork_in_parent()
+
+
+os.register_at_fork(
+    before=_before_fork,
+    after_in_parent=_after_fork_in_parent,
+    after_in_child=_after_fork_in_child,
+)
 
 
 class Checkpointer:
