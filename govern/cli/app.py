@@ -25,6 +25,17 @@ app = typer.Typer(
 )
 
 
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="Store path or postgresql:// URL (default: GOVERN_STORE, else pyproject.toml).",
+        show_default=False,
+    ),
+]
+"""The --store option every command that reads or writes the record takes."""
+
+
 def fail(message: str, code: int) -> typer.Exit:
     """Print ``govern: error: message`` on stderr; return the Exit to raise with ``code``."""
     typer.echo(f"govern: error: {message}", err=True)

@@ -16,8 +16,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from govern.cli.app import EXIT_CANNOT_EVALUATE, EXIT_CONFIG, EXIT_FAILED, app, fail, reading_store
-from govern.cli.records import StoreOption, _console, _escape, _print_json
+from govern.cli.app import (
+    EXIT_CANNOT_EVALUATE,
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    StoreOption,
+    app,
+    fail,
+    reading_store,
+)
+from govern.cli.records import _console, _escape, _print_json
 
 if TYPE_CHECKING:
     from govern.lineage.config import LineageConfig

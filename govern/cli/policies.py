@@ -18,6 +18,7 @@ from govern.cli.app import (
     EXIT_CONFIG,
     EXIT_FAILED,
     EXIT_OK,
+    StoreOption,
     app,
     fail,
     reading_store,
@@ -48,14 +49,6 @@ FailOnOption = Annotated[
         "--fail-on",
         metavar="[error|warn]",
         help="Fail (exit 1) on violations of this severity or worse (default error).",
-    ),
-]
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        help="Store path or postgresql:// URL (default: GOVERN_STORE, else pyproject.toml).",
-        show_default=False,
     ),
 ]
 

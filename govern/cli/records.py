@@ -17,6 +17,7 @@ import typer
 from govern.cli.app import (
     EXIT_CONFIG,
     EXIT_FAILED,
+    StoreOption,
     app,
     fail,
     reading_store,
@@ -39,14 +40,6 @@ class OutputFormat(enum.StrEnum):
 
 FormatOption = Annotated[
     str, typer.Option("--format", "-f", metavar="[table|json]", help="table (default) or json.")
-]
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        help="Store path or postgresql:// URL (default: GOVERN_STORE, else pyproject.toml).",
-        show_default=False,
-    ),
 ]
 
 runs_app = typer.Typer(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from govern.cli.app import EXIT_CANNOT_EVALUATE, EXIT_CONFIG, app, fail, reading_store
+from govern.cli.app import EXIT_CANNOT_EVALUATE, EXIT_CONFIG, StoreOption, app, fail, reading_store
 
 if TYPE_CHECKING:
     from govern.reports import Rendered
@@ -52,14 +52,6 @@ TemplatesOption = Annotated[
         "--templates",
         help="Directory of templates replacing the shipped ones of the same name "
         "(default: [tool.govern] templates).",
-        show_default=False,
-    ),
-]
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        help="Store path or postgresql:// URL (default: GOVERN_STORE, else pyproject.toml).",
         show_default=False,
     ),
 ]
