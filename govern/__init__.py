@@ -7,6 +7,7 @@ OpenLineage, Jinja2) are imported only when first used, so ``import govern`` sta
 """
 
 import importlib
+import logging
 from types import ModuleType
 
 from govern._version import __version__
@@ -113,6 +114,10 @@ __all__ = [
     "spark_source",
     "stage",
 ]
+
+# A library never configures logging: without a handler of the application's, records
+# would reach logging's last-resort stderr handler (a red block in Jupyter).
+logging.getLogger("govern").addHandler(logging.NullHandler())
 
 _SUBPACKAGES = frozenset({"lineage", "policies", "reports"})
 

@@ -27,7 +27,8 @@ class Settings:
     """Everything configurable, in one place.
 
     Attributes:
-        project_root: directory holding pyproject.toml (else the working directory).
+        project_root: the nearest directory at or above the working directory holding
+            pyproject.toml or .git (else the working directory).
         namespace: OpenLineage namespace of jobs and in-memory datasets (default: the
             project's name).
         quarantine_dir: where rejected rows are written as Parquet.
@@ -65,10 +66,15 @@ _cached: Settings | None = None
 
 
 def find_project_root(start: Path | None = None) -> Path:
-    """The nearest directory at or above ``start`` holding pyproject.toml, else ``start``."""
+    """The nearest directory at or above ``start`` holding pyproject.toml or .git.
+
+    Found the way git finds its repository, so a command run from a subdirectory uses the
+    project's one ``.govern/`` rather than creating another; ``start`` when neither exists.
+    """
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
-        if (candidate / "pyproject.toml").is_file():
+        # .git is a directory in a clone, a file in a worktree or submodule
+        if (candidate / "pyproject.toml").is_file() or (candidate / ".git").exists():
             return candidate
     return here
 
