@@ -13,6 +13,7 @@ from types import ModuleType
 from govern._version import __version__
 from govern.checks.base import Check, CheckOutcome, Finding
 from govern.config import Settings, configure, settings
+from govern.contracts.gate import Contract
 from govern.datasets import (
     read_csv,
     read_parquet,
@@ -24,6 +25,7 @@ from govern.datasets import (
 from govern.decorator import stage
 from govern.errors import (
     ConfigError,
+    ContractError,
     DataReadError,
     GateDefinitionError,
     GateError,
@@ -66,6 +68,8 @@ __all__ = [
     "CheckOutcome",
     "CheckResult",
     "ConfigError",
+    "Contract",
+    "ContractError",
     "DataReadError",
     "DatasetKind",
     "DatasetRef",

@@ -8,7 +8,9 @@ Hierarchy::
     │                                      (names the file and line)
     ├── DataReadError                      `govern validate` cannot read its data file
     ├── GateDefinitionError(TypeError)     a gate declared or fed wrongly (names stage + parameter)
-    │   └── NotAFrameError                 a gated value is not a supported data frame
+    │   ├── NotAFrameError                 a gated value is not a supported data frame
+    │   └── ContractError                  an ODCS contract that cannot be read or enforced
+    │                                      (names the file and line)
     ├── GateError                          an error-severity check failed (carries .result)
     ├── LineageError                       a lineage node, event file or transport unusable
     ├── MissingDependencyError(ImportError)  an optional backend is not installed
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConfigError",
+    "ContractError",
     "DataReadError",
     "GateDefinitionError",
     "GateError",
@@ -73,6 +76,10 @@ class GateDefinitionError(GovernError, TypeError):
 
 class NotAFrameError(GateDefinitionError):
     """A gated argument or return value is not a pandas or polars data frame."""
+
+
+class ContractError(GateDefinitionError):
+    """An ODCS contract that cannot be read, is invalid, or has a rule govern cannot run."""
 
 
 class LineageError(GovernError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+from govern.cli import contracts as _contracts  # noqa: F401  (registers commands)
 from govern.cli import lineage as _lineage  # noqa: F401  (registers commands)
 from govern.cli import policies as _policies  # noqa: F401  (registers commands)
 from govern.cli import records as _records  # noqa: F401  (registers commands)

@@ -13,8 +13,9 @@
 | ``lineage_complete`` | model | every input upstream of it is named (no anonymous data) |
 | ``signoff`` | model | ``govern approve NAME@VERSION`` recorded a sign-off for it |
 | ``freshness`` | pipeline | its latest completed run is younger than ``max_age`` |
+| ``contract_sla`` | dataset | versions meet its ODCS contract's freshness and frequency |
 """
 
-from govern.policies.builtin import data, freshness, gates, models, pii
+from govern.policies.builtin import contracts, data, freshness, gates, models, pii
 
-__all__ = ["data", "freshness", "gates", "models", "pii"]
+__all__ = ["contracts", "data", "freshness", "gates", "models", "pii"]
