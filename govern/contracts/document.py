@@ -12,6 +12,7 @@ import functools
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -59,15 +60,14 @@ class ContractDocument:
 
 
 def _walk(
-    node: Any, path: tuple[str | int, ...], depth: int
+    node: Any, path: tuple[str | int, ...], depth: int = 0
 ) -> Iterator[tuple[tuple[str | int, ...], int]]:
+    """(path, line) of every mapping key and sequence item below ``node``."""
     import yaml
 
     if depth > _MAX_DEPTH:
-        raise ContractError(
-            f"line {node.start_mark.line + 1}: nested deeper than {_MAX_DEPTH} levels"
-        )
-    yield path, node.start_mark.line + 1
+        line = node.start_mark.line + 1
+        raise ContractError(f"line {line}: nested deeper than {_MAX_DEPTH} levels")
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark.line)
@@ -75,7 +75,23 @@ def _walk(
             yield from _walk(value, (*path, name), depth + 1)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
+            yield (*path, i), item.start_mark.line + 1
             yield from _walk(item, (*path, i), depth + 1)
+
+
+@functools.cache
+def _loader() -> Any:
+    """yaml.SafeLoader that keeps dates as text: ODCS fields are strings (JSON Schema)."""
+    import yaml
+
+    class ContractLoader(yaml.SafeLoader):
+        pass
+
+    ContractLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return ContractLoader
 
 
 def _load_yaml(text: str, source: str) -> ContractDocument:
@@ -83,7 +99,7 @@ def _load_yaml(text: str, source: str) -> ContractDocument:
 
     try:
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            node = yaml.compose(text, Loader=_loader())
         except RecursionError:
             raise ContractError(f"{source}: nested too deeply to be a contract") from None
         if node is None:
@@ -95,8 +111,8 @@ def _load_yaml(text: str, source: str) -> ContractDocument:
                 f"{source}: YAML aliases expand to more than {_MAX_NODES} values; "
                 "write the contract out instead"
             )
-        lines = dict(_walk(node, (), 0))
-        data = yaml.safe_load(text)
+        lines = {(): node.start_mark.line + 1, **dict(_walk(node, ()))}
+        data = yaml.load(text, Loader=_loader())  # noqa: S506  (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f":{mark.line + 1}" if mark is not None else ""
@@ -196,10 +212,12 @@ def parse_document(contract: Any) -> ContractDocument:
 def json_schema() -> dict[str, Any]:
     """The ODCS JSON Schema shipped by the ``open-data-contract-standard`` package."""
     try:
-        from open_data_contract_standard.model import OpenDataContractStandard
+        import open_data_contract_standard  # noqa: F401  (is the package there?)
     except ImportError:
         raise MissingDependencyError(
             "ODCS contracts need the standard's model: pip install 'govern[contracts]'"
         ) from None
-    schema: dict[str, Any] = json.loads(OpenDataContractStandard.json_schema())  # type: ignore[no-untyped-call]
+    # the file the model's json_schema() reads (that method uses a deprecated API)
+    text = resources.files("open_data_contract_standard").joinpath("schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
     return schema

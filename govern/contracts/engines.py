@@ -9,6 +9,7 @@ move behind one Protocol (govern/engines/), what is here per engine moves there.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -106,17 +107,26 @@ def _not_duplicated(kind: FrameKind, pa: Any, name: str) -> Any:
     )
 
 
+def _bound_value(kind: FrameKind, value: Any) -> Any:
+    """A bound as the engine compares it: pandas wants Timestamps, not date objects."""
+    if kind is FrameKind.PANDAS and isinstance(value, dt.date):
+        import pandas as pd
+
+        return pd.Timestamp(value)
+    return value
+
+
 def _row_checks(kind: FrameKind, pa: Any, column: ColumnRule) -> list[Any]:
     """Pandera checks for a column's row-level rules; quality rules keep their own names."""
     checks: list[Any] = []
-    if column.minimum is not None:
-        checks.append(pa.Check.ge(column.minimum))
-    if column.maximum is not None:
-        checks.append(pa.Check.le(column.maximum))
-    if column.exclusive_minimum is not None:
-        checks.append(pa.Check.gt(column.exclusive_minimum))
-    if column.exclusive_maximum is not None:
-        checks.append(pa.Check.lt(column.exclusive_maximum))
+    for bound, check in (
+        (column.minimum, pa.Check.ge),
+        (column.maximum, pa.Check.le),
+        (column.exclusive_minimum, pa.Check.gt),
+        (column.exclusive_maximum, pa.Check.lt),
+    ):
+        if bound is not None:
+            checks.append(check(_bound_value(kind, bound)))
     if column.min_length is not None or column.max_length is not None:
         checks.append(pa.Check.str_length(column.min_length, column.max_length))
     if column.pattern is not None:

@@ -37,14 +37,14 @@ class Contract:
             engine here can evaluate (never a silent skip).
     """
 
-    backend = "odcs"
-
     def __init__(self, contract: Any, schema: str | None = None) -> None:
         self.document: ContractDocument = parse_document(
             Path(contract) if isinstance(contract, str) and "\n" not in contract else contract
         )
         self.rules: ObjectRules = translate(self.document, schema)
         self.name = self.rules.label
+        # recorded with every check (CheckResult.backend): which contract, which version
+        self.backend = self.rules.label
         self._schemas: dict[FrameKind, Any] = {}
         self._lock = threading.Lock()
 

@@ -17,6 +17,7 @@ What each part of a contract becomes (docs/contracts.md has the table):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -39,6 +40,12 @@ _STRING_FORMATS = {
     "uuid": r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
 }
 # documentation-only options: they describe a representation, not a constraint on values
+_BOUND_FIELDS = {
+    "minimum": "minimum",
+    "maximum": "maximum",
+    "exclusiveMinimum": "exclusive_minimum",
+    "exclusiveMaximum": "exclusive_maximum",
+}
 _DOC_OPTIONS = {"format", "timezone", "defaultTimezone"}
 
 
@@ -91,18 +98,14 @@ def _options(
         if key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
             if logical in ("integer", "number"):
                 value = number(value, where, f"{name}.{key}")
-            elif logical not in ("date", "timestamp", "time"):
+            elif logical in ("date", "timestamp"):
+                value = _instant(value, logical, where, f"{name}.{key}")
+            else:
                 raise ContractError(
-                    f"{where}: {key} applies to numbers and dates, not {logical!r} ({name})"
+                    f"{where}: {key} applies to numbers, dates and timestamps, not "
+                    f"{logical!r} ({name})"
                 )
-            out[
-                {
-                    "minimum": "minimum",
-                    "maximum": "maximum",
-                    "exclusiveMinimum": "exclusive_minimum",
-                    "exclusiveMaximum": "exclusive_maximum",
-                }[key]
-            ] = value
+            out[_BOUND_FIELDS[key]] = value
         elif key in ("minLength", "maxLength"):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ContractError(
@@ -138,6 +141,19 @@ def _options(
         else:
             raise ContractError(f"{where}: unknown logicalTypeOptions key {key!r} for {name!r}")
     return out
+
+
+def _instant(value: Any, logical: str, where: str, what: str) -> dt.date | dt.datetime:
+    """A date or timestamp bound (YAML may already have parsed it) from ISO 8601."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        text = str(value)
+        return dt.date.fromisoformat(text) if logical == "date" else dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ContractError(
+            f"{where}: {what} must be an ISO 8601 {logical}, got {value!r}"
+        ) from None
 
 
 def _refuse_nested_constraints(
