@@ -8,12 +8,11 @@ OpenLineage, Jinja2) are imported only when first used, so ``import govern`` sta
 
 import importlib
 import logging
-from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from govern._version import __version__
 from govern.checks.base import Check, CheckOutcome, Finding
 from govern.config import Settings, configure, settings
-from govern.contracts.gate import Contract
 from govern.datasets import (
     read_csv,
     read_parquet,
@@ -126,9 +125,20 @@ logging.getLogger("govern").addHandler(logging.NullHandler())
 _SUBPACKAGES = frozenset({"lineage", "policies", "reports"})
 
 
-def __getattr__(name: str) -> ModuleType:
+# public names loaded on first access (contract gates need YAML and JSON Schema tooling)
+_LAZY_CLASSES = frozenset({"Contract"})
+
+if TYPE_CHECKING:
+    from govern.contracts.gate import Contract
+
+
+def __getattr__(name: str) -> Any:
     # ``govern.reports.audit(...)`` works after a plain ``import govern`` without making
-    # every import of govern pay for Jinja2 and OpenLineage.
+    # every import of govern pay for Jinja2 and OpenLineage; contracts likewise.
     if name in _SUBPACKAGES:
         return importlib.import_module(f"govern.{name}")
+    if name in _LAZY_CLASSES:
+        from govern.contracts.gate import Contract
+
+        return Contract
     raise AttributeError(f"module 'govern' has no attribute {name!r}")
