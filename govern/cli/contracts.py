@@ -28,6 +28,14 @@ app.add_typer(contract_app)
 @contract_app.command("lint")
 def lint_command(
     files: Annotated[list[Path], typer.Argument(help="Contract files (.odcs.yaml).")],
+    allow_unsupported: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unsupported",
+            help="Accept rules govern cannot evaluate (custom Soda/dbt rules); gates built "
+            "with unsupported='not_run' record them as not run.",
+        ),
+    ] = False,
 ) -> None:
     """Check contracts against the ODCS JSON Schema and govern's translation (file:line)."""
     from govern.contracts import lint
@@ -36,7 +44,7 @@ def lint_command(
     problems = 0
     for file in files:
         try:
-            found = lint(file)
+            found = lint(file, allow_unsupported=allow_unsupported)
         except GovernError as exc:
             typer.echo(f"govern: error: {exc}", err=True)
             problems += 1

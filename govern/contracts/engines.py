@@ -116,6 +116,69 @@ def _bound_value(kind: FrameKind, value: Any) -> Any:
     return value
 
 
+def _size_ok(column: ColumnRule, size: int) -> bool:
+    low, high = column.min_size, column.max_size
+    return (low is None or size >= low) and (high is None or size <= high)
+
+
+def _nested_sizes(kind: FrameKind, pa: Any, column: ColumnRule) -> Any:
+    """Item (array) or key (object) counts within bounds; array items distinct if asked."""
+    name = f"size({column.min_size}, {column.max_size}{', unique' if column.unique_items else ''})"
+    if kind is FrameKind.PANDAS:
+
+        def ok_value(value: Any) -> bool:
+            if value is None or (isinstance(value, float) and value != value):
+                return True
+            items = list(value)
+            distinct = not column.unique_items or len({repr(i) for i in items}) == len(items)
+            return _size_ok(column, len(items)) and distinct
+
+        return pa.Check(lambda s: s.map(ok_value).astype(bool), name=name)
+    import polars as pl
+
+    def ok(d: Any) -> Any:
+        col = pl.col(d.key)
+        if column.logical_type == "array":
+            size = col.list.len()
+        else:  # a struct's keys are its fields: count those holding a value
+            fields = [f.name for f in d.lazyframe.collect_schema()[d.key].fields]
+            size = pl.sum_horizontal([col.struct.field(f).is_not_null() for f in fields])
+        expr = pl.lit(True)
+        if column.min_size is not None:
+            expr = expr & (size >= column.min_size)
+        if column.max_size is not None:
+            expr = expr & (size <= column.max_size)
+        if column.unique_items:
+            expr = expr & (col.list.n_unique() == col.list.len())
+        return d.lazyframe.select(expr.fill_null(True))
+
+    return pa.Check(ok, name=name)
+
+
+def _required_keys(kind: FrameKind, pa: Any, column: ColumnRule) -> Any:
+    keys = list(column.required_keys)
+    name = f"required_keys({', '.join(keys)})"
+    if kind is FrameKind.PANDAS:
+
+        def ok_value(value: Any) -> bool:
+            if value is None or (isinstance(value, float) and value != value):
+                return True
+            return isinstance(value, dict) and all(value.get(k) is not None for k in keys)
+
+        return pa.Check(lambda s: s.map(ok_value).astype(bool), name=name)
+    import polars as pl
+
+    def ok(d: Any) -> Any:
+        col = pl.col(d.key)
+        fields = {f.name for f in d.lazyframe.collect_schema()[d.key].fields}
+        present = [
+            col.struct.field(k).is_not_null() if k in fields else pl.lit(False) for k in keys
+        ]
+        return d.lazyframe.select(pl.all_horizontal(present) | col.is_null())
+
+    return pa.Check(ok, name=name)
+
+
 def _row_checks(kind: FrameKind, pa: Any, column: ColumnRule) -> list[Any]:
     """Pandera checks for a column's row-level rules; quality rules keep their own names."""
     checks: list[Any] = []
@@ -133,6 +196,10 @@ def _row_checks(kind: FrameKind, pa: Any, column: ColumnRule) -> list[Any]:
         checks.append(pa.Check.str_matches(column.pattern))
     if column.valid_values is not None:
         checks.append(pa.Check.isin(list(column.valid_values)))
+    if column.min_size is not None or column.max_size is not None or column.unique_items:
+        checks.append(_nested_sizes(kind, pa, column))
+    if column.required_keys:
+        checks.append(_required_keys(kind, pa, column))
     not_null = _not_null_pandas if kind is FrameKind.PANDAS else _not_null_polars
     for rule in column.row_checks:
         if rule.metric == "nullValues":

@@ -9,14 +9,23 @@ gives its columns and types; the ranges it was observed in are suggestions
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from govern.contracts.rules import Bound, MetricRule, ObjectRules, SqlRule
 from govern.errors import ContractError
+from govern.types import Severity
 
-__all__ = ["API_VERSION", "contract_from_dataset", "contract_from_schema", "logical_type"]
+__all__ = [
+    "API_VERSION",
+    "contract_from_dataset",
+    "contract_from_rules",
+    "contract_from_schema",
+    "logical_type",
+]
 
 API_VERSION = "v3.1.0"
 _LOGICAL = (
@@ -220,3 +229,141 @@ def _observed(column: str, metrics: Sequence[Mapping[str, Any] | None]) -> dict[
         out["maximum"] = max(maxs)
     out["neverNull"] = out["nullCount"] == 0
     return out
+
+
+_OPERATOR_KEYS = {
+    "==": "mustBe",
+    "!=": "mustNotBe",
+    ">": "mustBeGreaterThan",
+    ">=": "mustBeGreaterOrEqualTo",
+    "<": "mustBeLessThan",
+    "<=": "mustBeLessOrEqualTo",
+    "between": "mustBeBetween",
+    "not_between": "mustNotBeBetween",
+}
+
+
+def _number_text(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _operators(bounds: Sequence[Bound]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for b in bounds:
+        value = b.value
+        out[_OPERATOR_KEYS[b.op]] = (
+            [_number_text(v) for v in value] if isinstance(value, tuple) else _number_text(value)
+        )
+    return out
+
+
+def _metric_entry(rule: MetricRule) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": rule.name, "metric": rule.metric}
+    args: dict[str, Any] = {}
+    if rule.metric == "duplicateValues" and rule.columns:
+        args["properties"] = list(rule.columns)
+    if rule.valid_values is not None:
+        args["validValues"] = list(rule.valid_values)
+    if rule.pattern is not None:
+        args["pattern"] = rule.pattern
+    if rule.metric == "missingValues":
+        args["missingValues"] = list(rule.missing_values)
+    if args:
+        entry["arguments"] = args
+    entry.update(_operators(rule.bounds))
+    entry["unit"] = rule.unit
+    entry["severity"] = rule.severity.value if rule.severity is Severity.ERROR else "warning"
+    return entry
+
+
+def _sql_entry(rule: SqlRule) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": rule.name, "type": "sql", "query": rule.query}
+    entry.update(_operators(rule.bounds))
+    entry["severity"] = rule.severity.value if rule.severity is Severity.ERROR else "warning"
+    return entry
+
+
+def _bound_text(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date | dt.time) else _number_text(value)
+
+
+def contract_from_rules(rules: ObjectRules, *, api_version: str = API_VERSION) -> dict[str, Any]:
+    """An ODCS contract stating exactly ``rules`` (what govern enforces of a contract).
+
+    Translating the result gives ``rules`` back (less the rules govern cannot run, whose
+    implementation it does not keep): the round trip the tests check on the standard's
+    own examples.
+    """
+    properties = []
+    for column in rules.columns:
+        prop: dict[str, Any] = {"name": column.name}
+        if column.logical_type:
+            prop["logicalType"] = column.logical_type
+        prop["required"] = column.not_null is not None
+        if column.unique is not None:
+            prop["unique"] = True
+        options = {
+            key: _bound_text(value)
+            for key, value in (
+                ("minimum", column.minimum),
+                ("maximum", column.maximum),
+                ("exclusiveMinimum", column.exclusive_minimum),
+                ("exclusiveMaximum", column.exclusive_maximum),
+                ("minLength", column.min_length),
+                ("maxLength", column.max_length),
+                ("pattern", column.pattern),
+            )
+            if value is not None
+        }
+        if column.valid_values is not None:
+            prop["enum"] = [{"value": v} for v in column.valid_values]
+        sizes = (
+            ("minItems", "maxItems")
+            if column.logical_type == "array"
+            else (
+                "minProperties",
+                "maxProperties",
+            )
+        )
+        for key, value in zip(sizes, (column.min_size, column.max_size), strict=True):
+            if value is not None:
+                options[key] = value
+        if column.unique_items:
+            options["uniqueItems"] = True
+        if column.required_keys:
+            options["required"] = list(column.required_keys)
+        if options:
+            prop["logicalTypeOptions"] = options
+        quality = [_metric_entry(r) for r in column.row_checks]
+        quality += [_metric_entry(m) for m in rules.metrics if m.column == column.name]
+        quality += [_sql_entry(q) for q in rules.sql if q.column == column.name]
+        if quality:
+            prop["quality"] = quality
+        properties.append(prop)
+    obj: dict[str, Any] = {"name": rules.name, "properties": properties}
+    if rules.description:
+        obj["description"] = rules.description
+    if rules.tags:
+        obj["tags"] = list(rules.tags)
+    table: list[dict[str, Any]] = [
+        {
+            "name": f"unique_together({', '.join(cols)})",
+            "metric": "duplicateValues",
+            "arguments": {"properties": list(cols)},
+            "mustBe": 0,
+            "severity": severity.value if severity is Severity.ERROR else "warning",
+        }
+        for cols, severity in rules.unique_together
+    ]
+    table += [_metric_entry(m) for m in rules.metrics if m.column is None]
+    table += [_sql_entry(q) for q in rules.sql if q.column is None]
+    if table:
+        obj["quality"] = table
+    contract = _base(rules.name, rules.contract_id, rules.contract_version)
+    contract["apiVersion"] = api_version
+    if rules.owners:
+        contract["team"] = {"members": [{"username": o} for o in rules.owners]}
+    contract["schema"] = [obj]
+    return contract

@@ -10,7 +10,7 @@ from typing import Any
 from govern.checks.base import CheckOutcome, Finding
 from govern.contracts.document import ContractDocument, parse_document
 from govern.contracts.rules import ObjectRules, SqlRule
-from govern.contracts.translate import translate
+from govern.contracts.translate import Unsupported, translate
 from govern.errors import ContractError, GateDefinitionError, NotAFrameError
 from govern.frames import FrameKind, frame_kind
 from govern.types import Severity
@@ -31,17 +31,24 @@ class Contract:
         contract: a file path, a YAML string, a mapping, or an ``OpenDataContractStandard``
             object (the ``open-data-contract-standard`` package's model).
         schema: the schema object's name; optional when the contract has only one.
+        unsupported: ``"error"`` (default): a rule govern cannot evaluate (a custom Soda
+            or dbt rule) fails the declaration; ``"not_run"``: it is recorded on every
+            call as a check that did not run (never as passed).
 
     Raises:
         ContractError: an unreadable, invalid or unsupported contract, or a rule no
             engine here can evaluate (never a silent skip).
     """
 
-    def __init__(self, contract: Any, schema: str | None = None) -> None:
+    def __init__(
+        self, contract: Any, schema: str | None = None, *, unsupported: Unsupported = "error"
+    ) -> None:
         self.document: ContractDocument = parse_document(
             Path(contract) if isinstance(contract, str) and "\n" not in contract else contract
         )
-        self.rules: ObjectRules = translate(self.document, schema)
+        if unsupported not in ("error", "not_run"):
+            raise ContractError(f"unsupported= must be 'error' or 'not_run', got {unsupported!r}")
+        self.rules: ObjectRules = translate(self.document, schema, unsupported)
         self.name = self.rules.label
         # recorded with every check (CheckResult.backend): which contract, which version
         self.backend = self.rules.label

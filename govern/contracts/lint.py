@@ -7,6 +7,7 @@ types, rules an engine can evaluate). A contract that lints clean becomes gates.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,11 +28,16 @@ class LintProblem:
         return f"{self.where}: {self.message}"
 
 
-def _schema_problems(doc: ContractDocument) -> list[LintProblem]:
+@functools.cache
+def _validator() -> Any:
     import jsonschema
 
-    validator_cls = jsonschema.validators.validator_for(json_schema())
-    validator = validator_cls(json_schema())
+    schema = json_schema()
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def _schema_problems(doc: ContractDocument) -> list[LintProblem]:
+    validator = _validator()
     problems = []
     for error in sorted(
         validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))
@@ -43,8 +49,12 @@ def _schema_problems(doc: ContractDocument) -> list[LintProblem]:
     return problems
 
 
-def lint(contract: Any) -> list[LintProblem]:
+def lint(contract: Any, *, allow_unsupported: bool = False) -> list[LintProblem]:
     """Every problem of ``contract`` (empty when it is valid and enforceable).
+
+    With ``allow_unsupported``, rules govern cannot evaluate (custom Soda, dbt... rules:
+    valid ODCS) are not problems; gates built with ``unsupported="not_run"`` record them
+    as checks that did not run.
 
     Raises:
         ContractError: the file cannot be read or is not YAML (nothing else to report).
@@ -56,7 +66,7 @@ def lint(contract: Any) -> list[LintProblem]:
     from govern.contracts.translate import translate_all
 
     try:
-        translate_all(doc)
+        translate_all(doc, "not_run" if allow_unsupported else "error")
     except ContractError as exc:
         return [LintProblem(*_split(str(exc), doc.source))]
     return []

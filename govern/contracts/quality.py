@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from govern.contracts.document import ContractDocument
-from govern.contracts.rules import Bound, MetricRule, SqlRule
+from govern.contracts.rules import Bound, MetricRule, SqlRule, UnsupportedRule
 from govern.errors import ContractError
 from govern.types import Severity
 
@@ -34,10 +34,13 @@ def _severity(rule: Mapping[str, Any]) -> Severity:
 
 
 def number(value: Any, where: str, what: str) -> float:
-    """``value`` as a float; anything else (bool, text, NaN) is a ContractError at ``where``."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+    """``value`` as a number (whole numbers stay exact, e.g. 2**63 - 1).
+
+    Anything else (bool, text, NaN, infinity) is a ContractError at ``where``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ContractError(f"{where}: {what} must be a number, got {value!r}")
-    return float(value)
+    return value
 
 
 def _bounds(rule: Mapping[str, Any], where: str) -> tuple[Bound, ...]:
@@ -153,10 +156,14 @@ def quality_rules(
     path: tuple[str | int, ...],
     column: str | None,
     names: Sequence[str],
-) -> tuple[list[MetricRule], list[SqlRule]]:
-    """The library metrics and SQL rules of one ``quality:`` list (text rules are not checks)."""
+) -> tuple[list[MetricRule], list[SqlRule], list[UnsupportedRule]]:
+    """The metrics, SQL rules and rules govern cannot run of one ``quality:`` list.
+
+    Text rules are descriptions, not checks.
+    """
     metrics: list[MetricRule] = []
     sql: list[SqlRule] = []
+    unsupported: list[UnsupportedRule] = []
     for i, rule in enumerate(items or ()):
         where = doc.where((*path, i))
         if not isinstance(rule, Mapping):
@@ -174,8 +181,13 @@ def quality_rules(
             sql.append(SqlRule(name, query, _bounds(rule, where), _severity(rule), column))
         else:
             engine = rule.get("engine", "an unnamed engine")
-            raise ContractError(
-                f"{where}: a {kind} rule for {engine} cannot be evaluated by govern; "
-                "express it as a library metric or an sql rule"
+            name = str(rule.get("id") or rule.get("name") or f"{kind}:{engine}#{i + 1}")
+            unsupported.append(
+                UnsupportedRule(
+                    name,
+                    column,
+                    f"{where}: a {kind} rule for {engine} cannot be evaluated by govern; "
+                    "express it as a library metric or an sql rule",
+                )
             )
-    return metrics, sql
+    return metrics, sql, unsupported

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from govern.types import Severity
 
-__all__ = ["Bound", "ColumnRule", "MetricRule", "ObjectRules", "SqlRule"]
+__all__ = ["Bound", "ColumnRule", "MetricRule", "ObjectRules", "SqlRule", "UnsupportedRule"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,15 @@ class SqlRule:
 
 
 @dataclass(frozen=True)
+class UnsupportedRule:
+    """A rule govern cannot evaluate (a ``custom`` rule for Soda, dbt...): where and why."""
+
+    name: str
+    column: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class ColumnRule:
     """What a property demands of its column, row by row."""
 
@@ -92,6 +101,10 @@ class ColumnRule:
     max_length: int | None = None
     pattern: str | None = None
     valid_values: tuple[Any, ...] | None = None
+    min_size: int | None = None
+    max_size: int | None = None
+    unique_items: bool = False
+    required_keys: tuple[str, ...] = ()
     row_checks: tuple[MetricRule, ...] = ()
 
 
@@ -106,6 +119,7 @@ class ObjectRules:
     unique_together: tuple[tuple[tuple[str, ...], Severity], ...] = ()
     metrics: tuple[MetricRule, ...] = ()
     sql: tuple[SqlRule, ...] = ()
+    unsupported: tuple[UnsupportedRule, ...] = ()
     description: str | None = None
     owners: tuple[str, ...] = ()
     tags: tuple[str, ...] = field(default=())

@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from govern.contracts.document import SUPPORTED_VERSIONS, ContractDocument
 from govern.contracts.quality import allows_no_failure, compile_pattern, number, quality_rules
-from govern.contracts.rules import ColumnRule, MetricRule, ObjectRules, SqlRule
+from govern.contracts.rules import ColumnRule, MetricRule, ObjectRules, SqlRule, UnsupportedRule
 from govern.errors import ContractError
 from govern.types import Severity
 
-__all__ = ["LOGICAL_TYPES", "translate", "translate_all"]
+__all__ = ["LOGICAL_TYPES", "Unsupported", "translate", "translate_all"]
+
+Unsupported = Literal["error", "not_run"]
 
 LOGICAL_TYPES: tuple[str, ...] = (
     "string", "date", "timestamp", "time", "number", "integer", "object", "array", "boolean",
@@ -46,6 +48,13 @@ _BOUND_FIELDS = {
     "exclusiveMinimum": "exclusive_minimum",
     "exclusiveMaximum": "exclusive_maximum",
 }
+# size options of nested values: (the logical type they apply to, the ColumnRule field)
+_SIZES = {
+    "minItems": ("array", "min_size"),
+    "maxItems": ("array", "max_size"),
+    "minProperties": ("object", "min_size"),
+    "maxProperties": ("object", "max_size"),
+}
 _DOC_OPTIONS = {"format", "timezone", "defaultTimezone"}
 
 
@@ -55,7 +64,7 @@ def _column(
     path: tuple[str | int, ...],
     names: Sequence[str],
     composite_key: bool,
-) -> tuple[ColumnRule, list[MetricRule], list[SqlRule]]:
+) -> tuple[ColumnRule, list[MetricRule], list[SqlRule], list[UnsupportedRule]]:
     where = doc.where(path)
     name = prop.get("physicalName") or prop.get("name")
     if not isinstance(name, str) or not name:
@@ -80,14 +89,16 @@ def _column(
     enum = prop.get("enum")
     if enum:
         rule["valid_values"] = tuple(e.get("value") if isinstance(e, Mapping) else e for e in enum)
-    metrics, sql = quality_rules(doc, prop.get("quality"), (*path, "quality"), name, names)
+    metrics, sql, unsupported = quality_rules(
+        doc, prop.get("quality"), (*path, "quality"), name, names
+    )
     row = [
         m
         for m in metrics
         if m.unit == "rows" and m.metric != "rowCount" and allows_no_failure(m.bounds)
     ]
     rest = [m for m in metrics if m not in row]
-    return ColumnRule(**rule, row_checks=tuple(row)), rest, sql
+    return ColumnRule(**rule, row_checks=tuple(row)), rest, sql, unsupported
 
 
 def _options(
@@ -98,7 +109,7 @@ def _options(
         if key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
             if logical in ("integer", "number"):
                 value = number(value, where, f"{name}.{key}")
-            elif logical in ("date", "timestamp"):
+            elif logical in ("date", "timestamp", "time"):
                 value = _instant(value, logical, where, f"{name}.{key}")
             else:
                 raise ContractError(
@@ -133,22 +144,29 @@ def _options(
             )
         elif key in _DOC_OPTIONS:
             continue  # how temporal values are written: the column's type is what is checked
-        elif key in ("minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties"):
-            raise ContractError(
-                f"{where}: {key} of {name!r} (a nested structure) cannot be checked on a "
-                "data frame column"
-            )
+        elif key in _SIZES and logical == _SIZES[key][0]:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ContractError(f"{where}: {name}.{key} must be a whole number >= 0")
+            out[_SIZES[key][1]] = value
+        elif key == "uniqueItems" and logical == "array":
+            out["unique_items"] = bool(value)
+        elif key == "required" and logical == "object":
+            if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
+                raise ContractError(f"{where}: {name}.required must be a list of key names")
+            out["required_keys"] = tuple(value)
         else:
             raise ContractError(f"{where}: unknown logicalTypeOptions key {key!r} for {name!r}")
     return out
 
 
-def _instant(value: Any, logical: str, where: str, what: str) -> dt.date | dt.datetime:
-    """A date or timestamp bound (YAML may already have parsed it) from ISO 8601."""
-    if isinstance(value, dt.date):
+def _instant(value: Any, logical: str, where: str, what: str) -> dt.date | dt.datetime | dt.time:
+    """A date, timestamp or time bound from ISO 8601 text."""
+    if isinstance(value, dt.date | dt.time):
         return value
     try:
         text = str(value)
+        if logical == "time":
+            return dt.time.fromisoformat(text)
         return dt.date.fromisoformat(text) if logical == "date" else dt.datetime.fromisoformat(text)
     except ValueError:
         raise ContractError(
@@ -205,8 +223,14 @@ def _check_version(doc: ContractDocument) -> None:
         raise ContractError(f"{doc.where(('kind',))}: kind must be DataContract")
 
 
-def translate(doc: ContractDocument, schema: str | None = None) -> ObjectRules:
-    """The rules of one schema object (``schema`` by name; the only one when omitted)."""
+def translate(
+    doc: ContractDocument, schema: str | None = None, unsupported: Unsupported = "error"
+) -> ObjectRules:
+    """The rules of one schema object (``schema`` by name; the only one when omitted).
+
+    ``unsupported="error"`` (the default) refuses a rule govern cannot evaluate (a custom
+    Soda or dbt rule); ``"not_run"`` keeps it, to be recorded as a check that did not run.
+    """
     _check_version(doc)
     objects = doc.data.get("schema") or []
     if not isinstance(objects, list) or not objects:
@@ -225,17 +249,19 @@ def translate(doc: ContractDocument, schema: str | None = None) -> ObjectRules:
         raise ContractError(
             f"{doc.source}: no schema object {schema!r}; the contract has {', '.join(names)}"
         )
-    return _object(doc, objects[index], ("schema", index))
+    return _object(doc, objects[index], ("schema", index), unsupported)
 
 
-def translate_all(doc: ContractDocument) -> list[ObjectRules]:
+def translate_all(doc: ContractDocument, unsupported: Unsupported = "error") -> list[ObjectRules]:
     """The rules of every schema object (what lint checks)."""
     _check_version(doc)
     objects = doc.data.get("schema") or []
-    return [_object(doc, o, ("schema", i)) for i, o in enumerate(objects)]
+    return [_object(doc, o, ("schema", i), unsupported) for i, o in enumerate(objects)]
 
 
-def _object(doc: ContractDocument, obj: Any, path: tuple[str | int, ...]) -> ObjectRules:
+def _object(
+    doc: ContractDocument, obj: Any, path: tuple[str | int, ...], unsupported: Unsupported
+) -> ObjectRules:
     where = doc.where(path)
     if not isinstance(obj, Mapping):
         raise ContractError(f"{where}: a schema object is a mapping")
@@ -248,14 +274,21 @@ def _object(doc: ContractDocument, obj: Any, path: tuple[str | int, ...]) -> Obj
     columns: list[ColumnRule] = []
     metrics: list[MetricRule] = []
     sql: list[SqlRule] = []
+    cannot: list[UnsupportedRule] = []
     for i, prop in enumerate(props):
-        column, rest, queries = _column(doc, prop, (*path, "properties", i), names, len(keys) > 1)
+        column, rest, queries, skipped = _column(
+            doc, prop, (*path, "properties", i), names, len(keys) > 1
+        )
         columns.append(column)
         metrics.extend(rest)
         sql.extend(queries)
-    table_metrics, table_sql = quality_rules(
+        cannot.extend(skipped)
+    table_metrics, table_sql, table_cannot = quality_rules(
         doc, obj.get("quality"), (*path, "quality"), None, names
     )
+    cannot.extend(table_cannot)
+    if cannot and unsupported == "error":
+        raise ContractError(cannot[0].reason)
     unique_together: list[tuple[tuple[str, ...], Severity]] = []
     if len(keys) > 1:
         key = tuple(str(p.get("physicalName") or p.get("name")) for p in keys)
@@ -285,6 +318,7 @@ def _object(doc: ContractDocument, obj: Any, path: tuple[str | int, ...]) -> Obj
         unique_together=tuple(unique_together),
         metrics=tuple(metrics),
         sql=tuple(sql + table_sql),
+        unsupported=tuple(cannot),
         description=str(obj["description"]) if obj.get("description") else None,
         owners=owners,
         tags=tuple(str(t) for t in obj.get("tags") or ()),
