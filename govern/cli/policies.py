@@ -7,6 +7,7 @@ evaluate (no store, no run, unreadable data).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["approve", "check", "validate"]
 
 _FORMATS = "text|json|junit|github|sarif|markdown"
+_VERSION = re.compile(r"[0-9]{1,18}")
 
 FormatOption = Annotated[
     str,
@@ -208,9 +210,11 @@ def check(
 
 def _model_version(text: str) -> tuple[str, int]:
     name, at, version = text.rpartition("@")
-    if not at or not name or not version.isdigit() or int(version) < 1:
+    # ASCII digits only (str.isdigit takes "²"), and within a 64-bit store integer
+    if not at or not name or not _VERSION.fullmatch(version) or int(version) < 1:
+        shown = text if len(text) <= 80 else text[:77] + "..."
         raise fail(
-            f"{text!r} is not MODEL@VERSION: a sign-off is for one exact version "
+            f"{shown!r} is not MODEL@VERSION: a sign-off is for one exact version "
             "(e.g. penguin-species@3; `govern models` lists them)",
             EXIT_CONFIG,
         )

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml.reader
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 from yaml.events import AliasEvent
@@ -163,7 +164,7 @@ class _Loader(yaml.SafeLoader):
             raise ConstructorError(
                 None,
                 None,
-                f"{node.value!r} is not a valid {node.tag.rpartition(':')[2]} ({exc})"
+                f"{show(node.value)} is not a valid {node.tag.rpartition(':')[2]} ({exc})"
                 if isinstance(node.value, str)
                 else str(exc),
                 node.start_mark,
@@ -207,6 +208,12 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _sequence)
 
 
+def _character(exc: yaml.reader.ReaderError) -> str:
+    value = exc.character
+    code = ord(value) if isinstance(value, str) else value
+    return f"byte 0x{code:02X}" if exc.encoding != "unicode" else f"character U+{code:04X}"
+
+
 def parse_yaml(
     text: str, origin: str, *, max_depth: int = MAX_DEPTH, max_values: int = MAX_VALUES
 ) -> Any:
@@ -237,6 +244,14 @@ def parse_yaml(
         problem = exc.problem or exc.context or "not valid YAML"
         raise PolicyError(
             f"{where}: not valid YAML{column}: {problem}", file=origin, line=line
+        ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL...)
+        line = text.count("\n", 0, exc.position) + 1
+        raise PolicyError(
+            f"{origin}:{line}: not valid YAML: {_character(exc)} is not allowed "
+            f"(at character {exc.position + 1})",
+            file=origin,
+            line=line,
         ) from None
     except yaml.YAMLError as exc:
         raise PolicyError(f"{origin}: not valid YAML: {exc}", file=origin) from None

@@ -2,11 +2,11 @@
 
 Every user-controlled field (rule ids, targets, stage and dataset names, messages,
 waiver reasons, approvers, file names) goes through :func:`cell`, so no name can become
-a link, an image, HTML or table structure: ASCII punctuation is backslash-escaped
-(``![x](u)``, ``[x](u)``, ``*``, ``_``, ``#``...), ``<``, ``>`` and ``&`` become
-entities, ``|`` is escaped (inside tables too), newlines become ``<br>``; and anything
-GitHub would auto-link bare (``https://...``, ``www....``, an e-mail address,
-``mailto:``/``xmpp:``) is shown as inline code instead.
+a link, an image, HTML or table structure: the punctuation that means something inline
+is backslash-escaped (``![x](u)``, ``[x](u)``, ``*``, ``_``, ``` `` ```, ``~``, ``$``,
+``#``, ``|``), ``<``, ``>`` and ``&`` become entities, newlines become ``<br>``; and a
+word GitHub would auto-link bare (``https://...``, ``www....``, an e-mail address,
+``mailto:``/``xmpp:``, an ``@mention``) is shown as inline code instead.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from govern.policies.render.summary import summary_counts
 __all__ = ["cell", "render_markdown"]
 
 _MAX_PASSED_ROWS = 200
-_PUNCTUATION = frozenset("!\"#$%'()*+,-./:;=?@[\\]^_`{|}~")
+# what means something inline in GitHub Markdown (links, images, emphasis, code, tables,
+# strikethrough, math, heading closers); ".", ":" and "/" stay readable
+_PUNCTUATION = frozenset("\\`*_{}[]()#!|~$")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _WHITESPACE = re.compile(r"(\s+)")
 _SCHEME = re.compile(r"(?i)^(?:mailto|xmpp):")
@@ -32,11 +34,8 @@ def _escape(text: str) -> str:
 
 def _linkable(token: str) -> bool:
     """Would GitHub's autolink extension turn (part of) this word into a link?"""
-    lowered = token.lower()
-    if "://" in token or "www." in lowered or _SCHEME.match(token):
-        return True
-    local, at, domain = token.rpartition("@")
-    return bool(at and local and "." in domain)
+    # "@" too: an e-mail address auto-links, and "@name" notifies someone in a comment
+    return "://" in token or "www." in token.lower() or "@" in token or bool(_SCHEME.match(token))
 
 
 def _as_code(token: str) -> str:
