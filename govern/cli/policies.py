@@ -133,6 +133,7 @@ def check(
         typer.Option(
             "--policies",
             "-p",
+            metavar="PATH|builtin:NAME",
             help="Directory of policy files (*.yaml), one file, or a pack shipped with "
             "govern (builtin:baseline, builtin:ml-model); repeat to combine. Default: "
             "policies/.",
