@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -58,7 +59,7 @@ def _project(root: Path, policy: str) -> Path:
 
 
 def _try_repo(project: Path, hook_repo: Path) -> subprocess.CompletedProcess[str]:
-    home = hook_repo.parent / "pre-commit-home"  # one hook install for the module
+    home = project.parent / "pre-commit-home"
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVERN_")}
     env.update(
         PRE_COMMIT_HOME=str(home),
@@ -111,3 +112,31 @@ def test_hook_fails_on_a_bad_policy_naming_file_and_line(hook_repo: Path, tmp_pa
     ) in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
     assert not (project / ".govern").exists()
+
+
+def test_the_wheel_ships_the_builtin_packs(hook_repo: Path, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(tmp_path),
+            str(hook_repo),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    (wheel,) = tmp_path.glob("govern-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        for name in ("baseline", "ml-model"):
+            shipped = archive.read(f"govern/policies/packs/{name}.yaml")
+            assert shipped == (REPO_ROOT / "policies" / f"{name}.yaml").read_bytes()
