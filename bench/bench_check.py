@@ -139,7 +139,10 @@ def fill(url: str, runs: int, pipelines: int) -> None:
                         input_signature=(("c0", "float64"),),
                         training_datasets=training,
                         metrics={"accuracy": 0.97, "f1_macro": 0.96},
-                        slices={"a": {"accuracy": 0.96, "support": 40}},
+                        slices={
+                            "a": {"accuracy": 0.96, "support": 40},
+                            "b": {"accuracy": 0.98, "support": 40},
+                        },
                         card=CARD,
                         run_id=run.id,
                         stage_run_id=stage_run,
