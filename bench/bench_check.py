@@ -11,7 +11,8 @@ as processes, alternately:
   recorded), and
 - ``govern runs --limit 1`` (the CLI's floor: interpreter, imports, opening the store),
 
-and prints the medians and the median ratio check / floor.
+and prints the medians and the median ratio check / floor; then the same for
+``govern check --lint`` (the pre-commit hook: the policy files alone, no store).
 
     python bench/bench_check.py [--runs 10000] [--pipelines 10] [--repeat 7] [--keep DIR]
 """
@@ -138,7 +139,10 @@ def fill(url: str, runs: int, pipelines: int) -> None:
                         input_signature=(("c0", "float64"),),
                         training_datasets=training,
                         metrics={"accuracy": 0.97, "f1_macro": 0.96},
-                        slices={"a": {"accuracy": 0.96, "support": 40}},
+                        slices={
+                            "a": {"accuracy": 0.96, "support": 40},
+                            "b": {"accuracy": 0.98, "support": 40},
+                        },
                         card=CARD,
                         run_id=run.id,
                         stage_run_id=stage_run,
@@ -192,6 +196,25 @@ def main() -> int:
             f"CLI floor (govern runs --limit 1) {figures['b']:.2f} s; "
             f"ratio check/floor {figures['ratio']:.2f} "
             f"(min {figures['ratio_min']:.2f}, max {figures['ratio_max']:.2f})"
+        )
+        # what the pre-commit hook runs: the policy files alone, no store
+        lint = [
+            sys.executable,
+            "-m",
+            "govern",
+            "check",
+            "--lint",
+            "--policies",
+            str(ROOT / "policies"),
+        ]
+        linted = paired(
+            lambda: subprocess.run(lint, capture_output=True, env=env, check=True),
+            lambda: subprocess.run(floor, capture_output=True, env=env, check=True),
+            repeat=args.repeat,
+        )
+        print(
+            f"govern check --lint (no store): median {linted['a']:.2f} s; "
+            f"ratio lint/floor {linted['ratio']:.2f}"
         )
         return 0 if ok else 1
     finally:

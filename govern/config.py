@@ -42,6 +42,7 @@ class Settings:
         signing_key: HMAC key of the record's hash chain (never printed).
         lineage: the ``[tool.govern.lineage]`` table, handed to lineage delivery.
         templates: a directory of report templates overriding the shipped ones.
+        approvers: identities ``govern approve --by`` accepts besides e-mail addresses.
     """
 
     project_root: Path
@@ -55,6 +56,7 @@ class Settings:
     signing_key: str | None = field(default=None, repr=False)
     lineage: Mapping[str, Any] = field(default_factory=dict)
     templates: Path | None = None
+    approvers: tuple[str, ...] = ()
 
 
 _ENV_PREFIX = "GOVERN_"
@@ -130,10 +132,10 @@ def _coerce(key: str, value: Any, source: str, base: Path) -> Any:
         if number < 0:
             raise ConfigError(f"{where} must be >= 0; got {number}")
         return number
-    if key == "pii_columns":
+    if key in ("pii_columns", "approvers"):
         items = value.split(",") if isinstance(value, str) else value
         if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
-            raise ConfigError(f"{where} must be a list of column names; got {value!r}")
+            raise ConfigError(f"{where} must be a list of names; got {value!r}")
         return tuple(i.strip() for i in items if i.strip())
     if key == "lineage":
         if not isinstance(value, Mapping):

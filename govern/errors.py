@@ -63,7 +63,16 @@ class ConfigError(GovernError, ValueError):
 
 
 class PolicyError(ConfigError):
-    """A policy pack (or a ``govern validate`` schema file) is malformed; names file and line."""
+    """A policy pack (or a ``govern validate`` schema file) is malformed; names file and line.
+
+    The message starts ``FILE:LINE:``; ``file`` and ``line`` also carry them (None where
+    not known) for CI annotations.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.file = file
+        self.line = line
 
 
 class DataReadError(GovernError):

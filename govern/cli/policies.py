@@ -7,6 +7,7 @@ evaluate (no store, no run, unreadable data).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -25,6 +26,7 @@ from govern.cli.app import (
 )
 
 if TYPE_CHECKING:
+    from govern.errors import PolicyError
     from govern.policies.model import Evaluation
     from govern.policies.render import OutputFormat
     from govern.store import Store
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["approve", "check", "validate"]
 
 _FORMATS = "text|json|junit|github|sarif|markdown"
+_VERSION = re.compile(r"[0-9]{1,18}")
 
 FormatOption = Annotated[
     str,
@@ -75,16 +78,9 @@ def _emit(evaluation: Evaluation, fmt: OutputFormat, output: Path | None) -> Non
     from govern.policies.render.summary import headline
 
     text = render(evaluation, fmt)
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise fail(f"cannot write {output}: {err.strerror}", EXIT_CONFIG) from None
-    typer.echo(f"{headline(evaluation)} (written to {output})")
+    _write(text, output)
+    if output is not None:
+        typer.echo(f"{headline(evaluation)} (written to {output})")
 
 
 def _record(store: Store, evaluation: Evaluation) -> None:
@@ -108,12 +104,50 @@ def _record(store: Store, evaluation: Evaluation) -> None:
 # -- govern check ---------------------------------------------------------------------
 
 
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise fail(f"cannot write {output}: {err.strerror}", EXIT_CONFIG) from None
+
+
+def _bad_policy(err: PolicyError, fmt: OutputFormat, output: Path | None, title: str) -> typer.Exit:
+    """Exit 2 for a bad policy file: the message on stderr, plus annotations or SARIF."""
+    from govern.policies.render.problems import render_problem
+
+    text = render_problem(err, fmt, title=title, exit_code=EXIT_CONFIG)
+    if text is not None:
+        _write(text, output)
+    return fail(str(err), EXIT_CONFIG)
+
+
 @app.command("check")
 def check(
     policies: Annotated[
-        Path,
-        typer.Option("--policies", "-p", help="Directory of policy files (*.yaml), or one file."),
-    ] = Path("policies"),
+        list[str] | None,
+        typer.Option(
+            "--policies",
+            "-p",
+            metavar="PATH|builtin:NAME",
+            help="Directory of policy files (*.yaml), one file, or a pack shipped with "
+            "govern (builtin:baseline, builtin:ml-model); repeat to combine. Default: "
+            "policies/.",
+            show_default=False,
+        ),
+    ] = None,
+    lint: Annotated[
+        bool,
+        typer.Option(
+            "--lint",
+            help="Only validate the policy files (syntax, rule names, parameters, scopes, "
+            "waivers); needs no store and records nothing.",
+        ),
+    ] = False,
     run_id: Annotated[
         str | None,
         typer.Option("--run", help="Evaluate this run (id, unique prefix, or latest)."),
@@ -135,17 +169,35 @@ def check(
 ) -> None:
     """Evaluate policy packs against the recorded runs (the latest run of each pipeline).
 
-    Reads only the store. Exit 0 pass (warnings allowed), 1 violations at or above
-    --fail-on, 2 bad usage or policy file, 3 no store or no run.
+    Reads only the store (--lint: only the policy files). Exit 0 pass (warnings
+    allowed), 1 violations at or above --fail-on, 2 bad usage or policy file, 3 no store
+    or no run.
     """
     fmt = _output_format(output_format)
     level = _fail_on(fail_on)
     if run_id is not None and latest:
         raise fail("give --run RUN_ID or --latest, not both", EXIT_CONFIG)
+    if lint and (run_id is not None or latest):
+        raise fail("--lint reads no run: drop --run/--latest", EXIT_CONFIG)
+    from govern.errors import PolicyError
+
+    locations = policies or ["policies"]
+    if lint:
+        from govern.policies.lint import lint_policies
+
+        try:
+            evaluation = lint_policies(locations, fail_on=level)
+        except PolicyError as err:
+            raise _bad_policy(err, fmt, output, "govern check --lint") from None
+        _emit(evaluation, fmt, output)
+        raise typer.Exit(EXIT_OK if evaluation.passed else EXIT_FAILED)
     from govern.policies.evaluate import evaluate
     from govern.policies.loader import load_packs
 
-    packs = load_packs(policies)  # PolicyError -> exit 2 (in govern.cli.main)
+    try:
+        packs = load_packs(locations)
+    except PolicyError as err:
+        raise _bad_policy(err, fmt, output, "govern check") from None
     with reading_store(store_url) as store:
         evaluation = evaluate(store, packs, run_id=run_id, latest=latest, fail_on=level)
         if record:
@@ -159,9 +211,11 @@ def check(
 
 def _model_version(text: str) -> tuple[str, int]:
     name, at, version = text.rpartition("@")
-    if not at or not name or not version.isdigit() or int(version) < 1:
+    # ASCII digits only (str.isdigit takes "²"), and within a 64-bit store integer
+    if not at or not name or not _VERSION.fullmatch(version) or int(version) < 1:
+        shown = text if len(text) <= 80 else text[:77] + "..."
         raise fail(
-            f"{text!r} is not MODEL@VERSION: a sign-off is for one exact version "
+            f"{shown!r} is not MODEL@VERSION: a sign-off is for one exact version "
             "(e.g. penguin-species@3; `govern models` lists them)",
             EXIT_CONFIG,
         )
@@ -171,16 +225,27 @@ def _model_version(text: str) -> tuple[str, int]:
 @app.command("approve")
 def approve(
     ref: Annotated[str, typer.Argument(metavar="MODEL@VERSION", help="The model version.")],
-    by: Annotated[str, typer.Option("--by", help="Who signs off (a name or e-mail).")],
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="Who signs off: an e-mail address, or an identity listed in "
+            "[tool.govern] approvers.",
+        ),
+    ],
     note: Annotated[str | None, typer.Option("--note", help="Why, or what was reviewed.")] = None,
     store_url: StoreOption = None,
 ) -> None:
     """Record a sign-off of one model version in the store (hash-chained).
 
-    Exit 0 recorded, 2 bad usage, 3 no store or no such model version.
+    Exit 0 recorded, 2 bad usage (an unknown --by, or this person already signed off
+    this version), 3 no store or no such model version.
     """
     name, version = _model_version(ref)
     from govern.policies.record import approve as record_approval
+    from govern.policies.record import approver_identity
+
+    by = approver_identity(by)  # ConfigError -> exit 2, before any store is opened
 
     with reading_store(store_url) as store:
         recorded = record_approval(store, name, version, by=by, note=note)

@@ -37,7 +37,8 @@ from govern.errors import PolicyError
 from govern.policies.model import Pack, PolicyRule, Scope, TargetKind, Waiver
 from govern.policies.params import check_params
 from govern.policies.registry import get_rule, import_plugin, rule_names
-from govern.policies.yamlfile import LineDict, LineList, load_yaml
+from govern.policies.sources import PolicySource, display_path, policy_files, policy_sources
+from govern.policies.yamlfile import LineDict, LineList, load_yaml, show
 from govern.types import Severity
 
 __all__ = ["FORMAT_VERSION", "display_path", "load_packs", "policy_files"]
@@ -64,48 +65,20 @@ _SCOPE_FOR = {
 }
 
 
-def display_path(path: Path) -> str:
-    """The path relative to the working directory when inside it (CI annotations need it)."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(resolved)
+def load_packs(location: Path | str | Sequence[Path | str]) -> list[Pack]:
+    """Load and validate every policy file of the locations given.
 
-
-def policy_files(location: Path) -> list[Path]:
-    """The ``*.yaml``/``*.yml`` files of a directory (recursively, sorted), or one file.
+    A location is a directory (its ``*.yaml``/``*.yml`` files, recursively), one file, or
+    ``builtin:NAME``, a pack shipped with govern (``builtin:baseline``,
+    ``builtin:ml-model``). Rule ids must be unique across packs, and each waiver must
+    name a rule of some pack.
 
     Raises:
-        PolicyError: the location does not exist or holds no policy file.
+        PolicyError: a location that holds no policy file, a file that is not valid YAML
+            or not a valid pack (message names file and line), or a plug-in module that
+            cannot be imported.
     """
-    if location.is_file():
-        return [location]
-    if not location.is_dir():
-        raise PolicyError(
-            f"{location}: no such policy directory or file; pass --policies DIR (default: "
-            "policies/)"
-        )
-    files = sorted(p for p in location.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-    if not files:
-        raise PolicyError(f"{location}: no policy files (*.yaml, *.yml) in this directory")
-    return files
-
-
-def load_packs(location: Path | str | Sequence[Path]) -> list[Pack]:
-    """Load and validate every policy file of a directory (or the files given).
-
-    Rule ids must be unique across packs, and each waiver must name a rule of some pack.
-
-    Raises:
-        PolicyError: a file is not valid YAML or not a valid pack (message names file and
-            line), or a plug-in module cannot be imported.
-    """
-    if isinstance(location, str | Path):
-        files = policy_files(Path(location))
-    else:
-        files = [Path(p) for p in location]
-    packs = [_load_pack(path) for path in files]
+    packs = [_load_pack(source) for source in policy_sources(location)]
     seen: dict[str, PolicyRule] = {}
     for pack in packs:
         for rule in pack.rules:
@@ -113,7 +86,9 @@ def load_packs(location: Path | str | Sequence[Path]) -> list[Pack]:
             if first is not None:
                 raise PolicyError(
                     f"{rule.file}:{rule.line}: rule id {rule.id!r} is already used at "
-                    f"{first.file}:{first.line}; rule ids must be unique"
+                    f"{first.file}:{first.line}; rule ids must be unique",
+                    file=rule.file,
+                    line=rule.line,
                 )
             seen[rule.id] = rule
     for pack in packs:
@@ -122,7 +97,9 @@ def load_packs(location: Path | str | Sequence[Path]) -> list[Pack]:
                 known = ", ".join(sorted(seen)) or "none"
                 raise PolicyError(
                     f"{waiver.file}:{waiver.line}: waiver names rule {waiver.rule!r}, which "
-                    f"no policy file defines; rule ids are: {known}"
+                    f"no policy file defines; rule ids are: {known}",
+                    file=waiver.file,
+                    line=waiver.line,
                 )
     return packs
 
@@ -130,12 +107,12 @@ def load_packs(location: Path | str | Sequence[Path]) -> list[Pack]:
 class _File:
     """Error helpers bound to one file."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.name = display_path(path)
+    def __init__(self, source: PolicySource) -> None:
+        self.path = source.path
+        self.name = source.name
 
     def error(self, line: int, message: str) -> PolicyError:
-        return PolicyError(f"{self.name}:{line}: {message}")
+        return PolicyError(f"{self.name}:{line}: {message}", file=self.name, line=line)
 
     def mapping(self, value: Any, line: int, what: str) -> LineDict:
         if not isinstance(value, LineDict):
@@ -153,7 +130,7 @@ class _File:
             if key not in allowed:
                 raise self.error(
                     value.line_of(key),
-                    f"unknown key {key!r} in {what}; allowed keys: {', '.join(allowed)}",
+                    f"unknown key {show(key)} in {what}; allowed keys: {', '.join(allowed)}",
                 )
 
     def text(self, parent: LineDict, key: str, what: str, *, required: bool) -> str | None:
@@ -164,7 +141,8 @@ class _File:
         value = parent[key]
         if not isinstance(value, str) or not value.strip():
             raise self.error(
-                parent.line_of(key), f"{what}: {key!r} must be a non-empty string, got {value!r}"
+                parent.line_of(key),
+                f"{what}: {key!r} must be a non-empty string, got {show(value)}",
             )
         return value.strip()
 
@@ -176,7 +154,7 @@ class _File:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise self.error(
-                parent.line_of(key), f"{what}: {key!r} must be a list of strings, got {value!r}"
+                parent.line_of(key), f"{what}: {key!r} must be a list of strings, got {show(value)}"
             )
         return tuple(value)
 
@@ -188,11 +166,12 @@ def _kind(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return f"{type(value).__name__} {value!r}"
+    return f"{type(value).__name__} {show(value)}"
 
 
-def _load_pack(path: Path) -> Pack:
-    f = _File(path)
+def _load_pack(source: PolicySource) -> Pack:
+    f = _File(source)
+    path = source.path
     data = load_yaml(path, f.name)
     if data is None:
         raise f.error(1, "the file is empty; a policy pack needs at least 'version' and 'rules'")
@@ -203,7 +182,7 @@ def _load_pack(path: Path) -> Pack:
     if doc["version"] != FORMAT_VERSION or isinstance(doc["version"], bool):
         raise f.error(
             doc.line_of("version"),
-            f"unsupported policy format version {doc['version']!r}; this govern reads "
+            f"unsupported policy format version {show(doc['version'])}; this govern reads "
             f"version {FORMAT_VERSION}",
         )
     name = f.text(doc, "name", "the policy file", required=False) or path.stem
@@ -304,7 +283,7 @@ def _rule(f: _File, item: Any, line: int) -> PolicyRule:
     except ValueError:
         raise f.error(
             rule.line_of("severity"),
-            f"{what}: severity must be 'error' or 'warn', got {severity_text!r}",
+            f"{what}: severity must be 'error' or 'warn', got {show(severity_text)}",
         ) from None
     condition = f.text(rule, "condition", what, required=True)
     assert condition is not None
@@ -395,7 +374,7 @@ def _waiver(f: _File, item: Any, line: int) -> Waiver:
     if expires is None:
         raise f.error(
             waiver.line_of("expires"),
-            f"a waiver: 'expires' must be a date (YYYY-MM-DD), got {waiver['expires']!r}",
+            f"a waiver: 'expires' must be a date (YYYY-MM-DD), got {show(waiver['expires'])}",
         )
     return Waiver(
         rule=fields["rule"],

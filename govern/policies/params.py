@@ -7,6 +7,7 @@ are checked against that before anything is evaluated, so a typo or a wrong type
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from govern.errors import PolicyError
-from govern.policies.yamlfile import LineDict
+from govern.policies.yamlfile import LineDict, show
 
 __all__ = ["Param", "ParamKind", "check_params", "parse_duration"]
 
@@ -23,13 +24,13 @@ ParamKind = Literal["number", "integer", "string", "boolean", "strings", "metric
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _KIND_WORDS = {
-    "number": "a number",
+    "number": "a finite number",
     "integer": "a whole number",
     "string": "a string",
     "boolean": "true or false",
     "strings": "a list of strings",
-    "metrics": "a mapping of metric name to number",
-    "duration": "a duration such as 30m, 24h, 7d or 2w",
+    "metrics": "a mapping of metric name to finite number",
+    "duration": "a duration such as 30m, 24h, 7d or 2w (at most 999,999,999 days)",
 }
 
 
@@ -68,28 +69,44 @@ class Param:
         return None
 
 
+_MAX_SECONDS = timedelta.max.total_seconds()
+
+
 def parse_duration(value: Any) -> timedelta | None:
-    """``30m``/``24h``/``7d``/``2w``/``90s`` (or a number of seconds) as a timedelta."""
+    """``30m``/``24h``/``7d``/``2w``/``90s`` (or a number of seconds) as a timedelta.
+
+    None for anything else: a negative, infinite or NaN amount, or one longer than a
+    ``timedelta`` can hold (999,999,999 days).
+    """
     if isinstance(value, bool):
         return None
+    seconds: float | None = None
     if isinstance(value, int | float):
-        return timedelta(seconds=float(value)) if value >= 0 else None
-    if isinstance(value, str):
+        seconds = float(value) if _is_number(value) else None
+    elif isinstance(value, str) and len(value) <= 64:  # a duration is a few characters
         match = _DURATION.match(value)
         if match:
-            return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
-    return None
+            seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds is None or not 0 <= seconds <= _MAX_SECONDS:  # NaN fails both
+        return None
+    return timedelta(seconds=seconds)
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """An int or a finite float (not a bool; NaN and infinities are no threshold)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def _coerce(kind: ParamKind, value: Any) -> tuple[bool, Any]:
     if kind == "number":
         return _is_number(value), float(value) if _is_number(value) else None
     if kind == "integer":
-        ok = isinstance(value, int) and not isinstance(value, bool)
+        ok = isinstance(value, int) and not isinstance(value, bool) and _is_number(value)
         return ok, value
     if kind == "string":
         return isinstance(value, str) and bool(value.strip()), value
@@ -138,7 +155,7 @@ def check_params(
         if not ok:
             raise PolicyError(
                 f"{where(values.line_of(key))}: parameter {key!r} must be "
-                f"{_KIND_WORDS[param.kind]}, got {value!r}"
+                f"{_KIND_WORDS[param.kind]}, got {show(value)}"
             )
         problem = param.out_of_range(coerced)
         if problem:

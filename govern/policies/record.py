@@ -13,6 +13,7 @@ record. The record shapes are agreed with the reports (and anyone reading the st
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -23,10 +24,14 @@ from govern.policies.model import Evaluation, Verdict
 if TYPE_CHECKING:
     from govern.store import LedgerRecord, Store
 
-__all__ = ["APPROVAL", "POLICY_EVALUATION", "approve", "record_evaluation"]
+__all__ = ["APPROVAL", "POLICY_EVALUATION", "approve", "approver_identity", "record_evaluation"]
 
 POLICY_EVALUATION = "policy_evaluation"
 APPROVAL = "approval"
+# an address as people write one: no spaces or control characters, one @, a dotted domain
+_ATOM = r"[^@\s\x00-\x1f\x7f<>,;\"]"
+_EMAIL = re.compile(rf"{_ATOM}+@{_ATOM}+\.(?:(?!\.){_ATOM})+")
+_MAX_EMAIL = 254
 
 
 def record_evaluation(store: Store, evaluation: Evaluation) -> list[LedgerRecord]:
@@ -45,25 +50,64 @@ def record_evaluation(store: Store, evaluation: Evaluation) -> list[LedgerRecord
     ]
 
 
+def approver_identity(by: str) -> str:
+    """``by`` as recorded: an e-mail address, or an identity listed in the settings.
+
+    Accepted: an address such as ``dana@example.org`` (one ``@``, a dotted domain, no
+    spaces), or a name listed in ``[tool.govern] approvers`` (``GOVERN_APPROVERS``,
+    comma-separated), matched without regard to case and written as listed there.
+
+    Raises:
+        ConfigError: anything else (empty, a bare name, control characters).
+    """
+    from govern.config import settings
+
+    text = by.strip()
+    if not text:
+        raise ConfigError("--by needs the name of the person signing off")
+    for identity in settings().approvers:
+        if identity.casefold() == text.casefold():
+            return identity
+    if len(text) <= _MAX_EMAIL and _EMAIL.fullmatch(text):
+        return text
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    raise ConfigError(
+        f"--by {shown!r} is neither an e-mail address (e.g. dana@example.org) nor an "
+        "identity listed in [tool.govern] approvers (or GOVERN_APPROVERS)"
+    )
+
+
 def approve(
     store: Store, name: str, version: int, *, by: str, note: str | None = None
 ) -> LedgerRecord:
     """Record a sign-off of model ``name@version`` by ``by``.
 
     Raises:
-        ConfigError: an empty name for the approver.
+        ConfigError: ``by`` is not an e-mail address or a configured identity
+            (:func:`approver_identity`), or ``by`` already signed off this version.
         ModelNotFoundError: no such model version is recorded.
     """
-    if not by.strip():
-        raise ConfigError("--by needs the name of the person signing off")
+    identity = approver_identity(by)
     store.model(name, version)  # raises ModelNotFoundError, listing what exists
+    for earlier in store.records(kind=APPROVAL):
+        data = earlier.data
+        if (
+            data.get("model") == name
+            and data.get("version") == version
+            and str(data.get("by", "")).casefold() == identity.casefold()
+        ):
+            raise ConfigError(
+                f"{identity} already signed off {name}@{version} (record {earlier.seq}, "
+                f"{data.get('approved_at', 'at an unknown time')}); a sign-off is "
+                "recorded once per person and version"
+            )
     return store.append(
         APPROVAL,
         f"{name}@{version}",
         {
             "model": name,
             "version": version,
-            "by": by.strip(),
+            "by": identity,
             "note": note.strip() if note and note.strip() else None,
             "approved_at": datetime.now(UTC).isoformat(),
         },

@@ -196,12 +196,12 @@ def test_approve_records_a_sign_off(cli: Callable[..., Result]) -> None:
 
 
 def test_approve_errors(cli: Callable[..., Result]) -> None:
-    result = cli("approve", "churn@1", "--by", "ana")
+    result = cli("approve", "churn@1", "--by", "ana@example.org")
     assert result.code == 3 and "no govern store" in result.err
     p.run_orders(train=True)
-    result = cli("approve", "churn", "--by", "ana")
+    result = cli("approve", "churn", "--by", "ana@example.org")
     assert result.code == 2 and "is not MODEL@VERSION" in result.err
-    result = cli("approve", "churn@7", "--by", "ana")
+    result = cli("approve", "churn@7", "--by", "ana@example.org")
     assert result.code == 3 and "model 'churn' has no version 7; recorded: 1" in result.err
     result = cli("approve", "churn@1")
     assert result.code == 2 and "--by" in result.err

@@ -36,7 +36,7 @@ CASES = {
     "wrong parameter type": (
         "version: 1\nrules:\n  - id: a\n    description: d\n    condition: quarantine_rate\n"
         "    with:\n      max_rate: lots\n",
-        "pack.yaml:7: rule 'a': parameter 'max_rate' must be a number, got 'lots'",
+        "pack.yaml:7: rule 'a': parameter 'max_rate' must be a finite number, got 'lots'",
     ),
     "parameter out of range": (
         "version: 1\nrules:\n  - id: a\n    description: d\n    condition: quarantine_rate\n"

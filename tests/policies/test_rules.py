@@ -198,7 +198,7 @@ def test_signoff_of_production_models() -> None:
     p.run_orders(train=True, pipeline="other", model="other-model")
     failing = run_eval(pack(rule, extra=promoted))
     assert statuses(failing) == {"model:churn@1": "fail"}  # only the promoted version
-    assert "run `govern approve churn@1 --by NAME`" in failing.verdicts[0].message
+    assert "run `govern approve churn@1 --by EMAIL`" in failing.verdicts[0].message
     waived = run_eval(
         pack(rule, extra=promoted, waivers=waiver("signoff", "model:churn@1", future()))
     )

@@ -310,7 +310,7 @@ def signoff(target: ModelTarget, ctx: RuleContext, params: Mapping[str, Any]) ->
         others = sorted(k for k in ctx.approvals() if k.startswith(f"{model.name}@"))
         hint = f" (signed-off versions: {', '.join(others)})" if others else ""
         return Outcome.fail(
-            f"{key} has no sign-off{hint}; run `govern approve {key} --by NAME` once reviewed"
+            f"{key} has no sign-off{hint}; run `govern approve {key} --by EMAIL` once reviewed"
         )
     note = f": {found['note']}" if found.get("note") else ""
     return Outcome.ok(f"{key} signed off by {found.get('by')} at {found.get('approved_at')}{note}")

@@ -1,11 +1,17 @@
 """Markdown for ``$GITHUB_STEP_SUMMARY`` (and pull-request comments).
 
-Table cells are escaped so that no verdict text can break the table or inject HTML:
-``|`` and backslashes are escaped, newlines become ``<br>``, ``<``, ``>`` and ``&`` become
-entities, and backticks are escaped.
+Every user-controlled field (rule ids, targets, stage and dataset names, messages,
+waiver reasons, approvers, file names) goes through :func:`cell`, so no name can become
+a link, an image, HTML or table structure: the punctuation that means something inline
+is backslash-escaped (``![x](u)``, ``[x](u)``, ``*``, ``_``, ``` `` ```, ``~``, ``$``,
+``#``, ``|``), ``<``, ``>`` and ``&`` become entities, newlines become ``<br>``; and a
+word GitHub would auto-link bare (``https://...``, ``www....``, an e-mail address,
+``mailto:``/``xmpp:``, an ``@mention``) is shown as inline code instead.
 """
 
 from __future__ import annotations
+
+import re
 
 from govern.policies.model import Evaluation, Verdict, VerdictStatus
 from govern.policies.render.summary import summary_counts
@@ -13,14 +19,43 @@ from govern.policies.render.summary import summary_counts
 __all__ = ["cell", "render_markdown"]
 
 _MAX_PASSED_ROWS = 200
+# what means something inline in GitHub Markdown (links, images, emphasis, code, tables,
+# strikethrough, math, heading closers); ".", ":" and "/" stay readable
+_PUNCTUATION = frozenset("\\`*_{}[]()#!|~$")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_WHITESPACE = re.compile(r"(\s+)")
+_SCHEME = re.compile(r"(?i)^(?:mailto|xmpp):")
+_UNSAFE_IN_CODE = re.compile(r"([|\\`])")  # split off: they would end or break a code span
+
+
+def _escape(text: str) -> str:
+    return "".join(_ENTITIES.get(ch) or ("\\" + ch if ch in _PUNCTUATION else ch) for ch in text)
+
+
+def _linkable(token: str) -> bool:
+    """Would GitHub's autolink extension turn (part of) this word into a link?"""
+    # "@" too: an e-mail address auto-links, and "@name" notifies someone in a comment
+    return "://" in token or "www." in token.lower() or "@" in token or bool(_SCHEME.match(token))
+
+
+def _as_code(token: str) -> str:
+    pieces = _UNSAFE_IN_CODE.split(token)
+    return "".join(("\\" + piece if piece in "|\\`" else f"`{piece}`") for piece in pieces if piece)
 
 
 def cell(text: object) -> str:
-    """One Markdown table cell's content, escaped."""
-    value = str(text)
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    value = value.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
-    return value.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+    """User text for a table cell or a line of prose: inert (no link, image, HTML)."""
+    out: list[str] = []
+    for token in _WHITESPACE.split(str(text)):
+        if not token:
+            continue
+        if token.isspace():
+            out.append(token.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>"))
+        elif _linkable(token):
+            out.append(_as_code(token))
+        else:
+            out.append(_escape(token))
+    return "".join(out)
 
 
 def _row(v: Verdict) -> str:
@@ -46,7 +81,7 @@ def render_markdown(evaluation: Evaluation) -> str:
         "",
     ]
     if evaluation.runs:
-        out += ["Runs: " + ", ".join(f"`{cell(r)}`" for r in evaluation.runs), ""]
+        out += ["Runs: " + ", ".join(cell(r) for r in evaluation.runs), ""]
     sections = [
         ("Violations", evaluation.violations),
         ("Warnings (below the fail level)", evaluation.warnings),
@@ -97,8 +132,7 @@ def render_markdown(evaluation: Evaluation) -> str:
         out += ["", "</details>", ""]
     if evaluation.not_applicable:
         out += [
-            "No target in scope for: "
-            + ", ".join(f"`{cell(r)}`" for r in evaluation.not_applicable),
+            "No target in scope for: " + ", ".join(cell(r) for r in evaluation.not_applicable),
             "",
         ]
     return "\n".join(out)

@@ -15,11 +15,12 @@ from typing import Any
 
 from govern.policies.model import Evaluation, Verdict, VerdictStatus
 
-__all__ = ["SARIF_SCHEMA", "render_sarif"]
+__all__ = ["INFORMATION_URI", "SARIF_SCHEMA", "render_sarif"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _EXPIRED = "govern/expired-waiver"
-_INFO = "https://github.com/govern-dev/govern/blob/main/docs/policies.md"
+INFORMATION_URI = "https://github.com/govern-dev/govern/blob/main/docs/policies.md"
+_INFO = INFORMATION_URI
 
 
 def _level(verdict: Verdict, evaluation: Evaluation) -> str:
