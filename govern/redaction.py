@@ -99,7 +99,7 @@ _SECRET_PAIRS = frozenset(
     }
 )
 # cheap pre-filter of the key/value pass: a name can only be secret if it holds one of these
-_HINT = r"(?i:pass|pwd|secret|token|cred|key|sig|auth|bearer|cookie|dsn|sas|conn|contrase)"
+_HINT = r"(?i:pass|pw|secret|token|cred|key|sig|auth|bearer|cookie|dsn|sas|conn|contrase)"
 
 
 def is_secret_name(name: str) -> bool:
@@ -110,41 +110,51 @@ def is_secret_name(name: str) -> bool:
     like one (``dbpassword``) or two adjacent words make one (``api key``, ``private key``,
     ``connection string``). ``max_tokens``, ``tokenizer``, ``passes`` are not secret.
     """
+    return _strength(name) == _STRONG
+
+
+_STRONG, _WEAK = 2, 1
+# a name that only ends like a key (``clkey``, ``sl-key``, ``cos_hmac_pw``): its value is
+# masked in text when it looks like a credential, not when it reads like a word
+_WEAK_ENDINGS = ("key", "pw", "pwd", "pass", "token", "secret")
+
+
+def _strength(name: str) -> int:
     words = [w.lower() for w in _WORDS.findall(name)]
     for i, word in enumerate(words):
         if word in _SECRET_WORDS or word.endswith(_SECRET_ENDINGS):
-            return True
+            return _STRONG
         if i and (words[i - 1], word) in _SECRET_PAIRS:
-            return True
-    return False
+            return _STRONG
+    return _WEAK if words and words[-1].endswith(_WEAK_ENDINGS) else 0
 
 
 # -- text --------------------------------------------------------------------------------
 
-_PEM_BEGIN = re.compile(
-    r"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|PuTTY-User-Key-File-\d"
-)
+_PEM_BEGIN = re.compile(r"BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?|PuTTY-User-Key-File-\d")
 _PEM_END = re.compile(r"-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----")
 
 # scheme://  (a scheme starts a token: no scheme character before it)
-_SCHEME = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{0,31}+://")
-_AUTHORITY = re.compile(r"[^\s/?#\\\"'<>]*+")
+_SCHEME = re.compile(r"(?<![A-Za-z0-9+.\-])(?:[A-Za-z][A-Za-z0-9+.\-]{0,31}+)?://")
+_AUTHORITY = re.compile(r"[^\s/?#]*+")
 # schemes whose ``name@host`` is a container, not a credential (a ``:`` still is one)
 _CONTAINER_SCHEMES = ("wasb://", "wasbs://", "abfs://", "abfss://")
 
 # NAME<sep>: a name starts a token, holds a hint of a secret, is at most 64 characters;
-# ``--name value`` (an option) may also be separated by blanks alone.
+# the separators detect-secrets knows (=, :, :=, =>, ::, ==, or blanks alone).
 _KEY = re.compile(
     r"(?<![\w.\-])(?P<dash>-{1,2})?"
     rf"(?=[\w.\-]{{0,60}}?{_HINT})"
     r"(?P<key>[A-Za-z_][\w.\-]{0,63}+)(?![\w.\-])"
     r"[\"'\]]{0,2}"
-    r"(?P<sep>[ \t]{0,8}(?:=>?|:(?!//))[ \t]{0,8}|(?(dash)[ \t]{1,8}|(?!)))"
+    r"(?P<sep>[ \t]{0,64}+(?:=>|:=|::|==?|:(?!//))\s{0,64}+|[ \t]{1,64}+)"
 )
 _VALUE = re.compile(
     r"(?P<scheme>(?i:bearer|basic|token|digest|bot|negotiate|apikey)[ \t]+)?"
-    r"(?:\"[^\"\n]*+\"?|'[^'\n]*+'?|[^\s,;&\"'<>]++)"
+    r"(?P<body>\"[^\"\n]*+\"?|'[^'\n]*+'?|[^\s,;&\"'<>]++)"
 )
+# what a credential starts like when only its name's ending or a blank separator says so
+_CREDENTIAL = re.compile(r"[\"']?[A-Za-z0-9_\-+/=.~]{16}")
 
 # Token shapes, after detect-secrets 1.5 plugins (aws, github_token, gitlab_token, slack,
 # stripe, jwt, openai, pypi_token, sendgrid, twilio, azure_storage_key, discord,
@@ -165,7 +175,7 @@ _TOKEN_SHAPES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("GR1348941",), r"(?<![\w-])GR1348941[A-Za-z0-9_\-]{20,50}+"),
     (
         ("xox", "XOX", "Xox"),
-        r"(?<![\w-])(?i:xox[abposr])-(?:[0-9]{1,20}-){1,8}[A-Za-z0-9]{1,128}+",
+        r"(?<![\w-])(?i:xox[abposr])-(?:\d++-){1,64}(?i:[a-z0-9]{1,128}+)",
     ),
     (
         ("hooks.slack.com",),
@@ -190,6 +200,12 @@ _TOKEN_SHAPES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("AP",), r"(?:(?<=[\s=:\"])|^)AP[\dABCDEF][a-zA-Z0-9]{8,}+(?=[\s\"]|$)"),
     (("sq0csp-",), r"sq0csp-[0-9A-Za-z\\\-_]{43}"),
     (("AIza",), r"AIza[0-9A-Za-z_\-]{35}"),
+    (
+        ("aws",),
+        r"aws.{0,20}?(?:key|pwd|pw|password|pass|token).{0,20}?['\"]"
+        r"(?P<secret>[0-9a-zA-Z/+]{40})['\"]",
+    ),
+    (("softlayer",), r"https?://api.softlayer.com/soap/(?:v3|v3.1)/(?P<secret>[a-z0-9]{64})"),
     (("hf_",), r"(?<![\w-])hf_[A-Za-z0-9]{34,64}+"),
 )
 _TOKENS = tuple((literals, re.compile(shape, re.MULTILINE)) for literals, shape in _TOKEN_SHAPES)
@@ -214,8 +230,16 @@ def redact_text(text: str) -> str:
         text = _assignments(text)
     for literals, shape in _TOKENS:
         if any(literal in text for literal in literals):
-            text = shape.sub(REDACTED, text)
+            text = shape.sub(_mask_shape, text)
     return text
+
+
+def _mask_shape(match: re.Match[str]) -> str:
+    if "secret" not in match.re.groupindex:
+        return REDACTED
+    start, end = match.span("secret")
+    whole = match.group()
+    return whole[: start - match.start()] + REDACTED + whole[end - match.start() :]
 
 
 def _private_keys(text: str) -> str:
@@ -261,12 +285,14 @@ def _assignments(text: str) -> str:
     last = pos = 0
     search = _KEY.search
     while (key := search(text, pos)) is not None:
-        if not is_secret_name(key.group("key")):
+        strength = _strength(key.group("key"))
+        value = _VALUE.match(text, key.end()) if strength else None
+        if value is None:
             pos = key.end("key")
             continue
-        value = _VALUE.match(text, key.end())
-        if value is None:
-            pos = key.end()
+        loose = not key.group("dash") and not key.group("sep").strip()
+        if (strength == _WEAK or loose) and not _CREDENTIAL.match(value.group("body")):
+            pos = key.end("key")
             continue
         masked = _mask(value.group(), value.group("scheme") or "")
         out += [text[last : value.start()], masked]
