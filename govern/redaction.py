@@ -146,12 +146,12 @@ _KEY = re.compile(
     r"(?<![\w.\-])(?P<dash>-{1,2})?"
     rf"(?=[\w.\-]{{0,60}}?{_HINT})"
     r"(?P<key>[A-Za-z_][\w.\-]{0,63}+)(?![\w.\-])"
-    r"[\"'\]]{0,2}"
+    r"[\\\"'\]]{0,3}"
     r"(?P<sep>[ \t]{0,64}+(?:=>|:=|::|==?|:(?!//))\s{0,64}+|[ \t]{1,64}+)"
 )
 _VALUE = re.compile(
     r"(?P<scheme>(?i:bearer|basic|token|digest|bot|negotiate|apikey)[ \t]+)?"
-    r"(?P<body>\"[^\"\n]*+\"?|'[^'\n]*+'?|[^\s,;&\"'<>]++)"
+    r"(?P<body>\\?\"[^\"\n]*+\"?|\\?'[^'\n]*+'?|[^\s,;&\"'<>]++)"
 )
 # what a credential starts like when only its name's ending or a blank separator says so
 _CREDENTIAL = re.compile(r"[\"']?[A-Za-z0-9_\-+/=.~]{16}")

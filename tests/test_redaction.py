@@ -40,6 +40,7 @@ MARK = "Zq7MARKq9"  # a value no rule recognises by shape: only its position giv
         (f"s3://b/k?X-Amz-Credential={MARK}&X-Amz-Signature={MARK}", "s3://b/k?"),
         (f'{{"password": "{MARK}", "user": "bob"}}', '"user": "bob"'),
         (f"{{'api_key': '{MARK}', 'batch': 7}}", "'batch': 7"),
+        (f'{{\\"password\\": \\"{MARK}\\", \\"user\\": 1}}', '\\"user\\": 1'),  # JSON in a string
         (f"Authorization: Bearer {MARK}", "Authorization: Bearer ***"),
         (f"--token {MARK} --rows 3", "--rows 3"),
         (f"DB_PASSWORD={MARK} python run.py", "python run.py"),

@@ -296,6 +296,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "models show": ["models", "show", "clf"],
         "verify": ["verify"],
         "lineage export": ["lineage", "export", "-o", str(reports / "events.jsonl")],
+        "period report": ["report", "audit", "--pipeline", "planted", "-o", str(reports / "p.md")],
     }
     for fmt in ("html", "md", "json", "pdf"):
         out = reports / f"audit.{fmt}"
