@@ -4,8 +4,9 @@ By default a store that cannot be written fails the stage (the record comes firs
 ``on_store_error = "warn"`` lets a team choose to warn and go on instead.
 
 What a stage call captured is redacted here, before it is recorded (govern.redaction):
-the exception text, check messages, ``log_params`` values and the model's
-hyperparameters. A model version also carries the stage's (redacted) params.
+the exception text, check messages and failure samples (all values of a column with a
+secret-looking name), ``log_params`` values and the model's hyperparameters. A model
+version also carries the stage's (redacted) params.
 
 After each record is committed, the ``govern.record_hooks`` entry points are told
 (lineage delivery is one, declared in pyproject.toml): this layer knows them only by
@@ -25,8 +26,8 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from govern.config import Settings
 from govern.errors import StoreError, StoreWarning
-from govern.redaction import redact_mapping, redact_text
-from govern.types import RunInfo, RunStatus, StageResult
+from govern.redaction import REDACTED, is_secret_name, redact_mapping, redact_text
+from govern.types import CheckResult, RunInfo, RunStatus, StageResult
 
 if TYPE_CHECKING:
     from govern.store import Store
@@ -156,7 +157,7 @@ class Recorder:
 
 
 def redacted(result: StageResult) -> StageResult:
-    """``result`` with secrets masked in its exception text, check messages and params.
+    """``result`` with secrets masked in its exception text, checks and params.
 
     The model version gets the redacted params too, so cards and ``models show`` can
     show what the training stage logged.
@@ -165,14 +166,29 @@ def redacted(result: StageResult) -> StageResult:
     model = result.model
     if model is not None:
         model = replace(model, hyperparameters=redact_mapping(model.hyperparameters), params=params)
-    checks = tuple(
-        c if c.message is None else replace(c, message=redact_text(c.message))
-        for c in result.checks
-    )
+    checks = tuple(_redacted_check(c) for c in result.checks)
     return replace(
         result,
         error=None if result.error is None else redact_text(result.error),
         params=params,
         model=model,
         checks=checks,
+    )
+
+
+def _redacted_check(check: CheckResult) -> CheckResult:
+    """Messages and failure samples through the text rules; a secret column's values masked."""
+    secret_column = check.column is not None and is_secret_name(check.column)
+    sample = tuple(
+        replace(
+            case,
+            index=None if case.index is None else redact_text(case.index),
+            value=REDACTED if secret_column else redact_text(case.value),
+        )
+        for case in check.sample
+    )
+    return replace(
+        check,
+        message=None if check.message is None else redact_text(check.message),
+        sample=sample,
     )

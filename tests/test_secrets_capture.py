@@ -131,3 +131,29 @@ def test_source_names_and_spark_authorities_are_redacted() -> None:
     assert "pw-17" not in wasbs.namespace
     container = spark_dataset_ref("abfss://container@acct.dfs.core.windows.net/data/")
     assert container.namespace == "abfss://container@acct.dfs.core.windows.net"
+
+
+def test_failure_samples_of_a_secret_column_and_token_shapes_are_masked() -> None:
+    import pandera.pandas as pa
+
+    schema = pa.DataFrameSchema(
+        {
+            "api_token": pa.Column(str, pa.Check.str_length(max_value=5)),
+            "note": pa.Column(str, pa.Check.str_length(max_value=5)),
+        }
+    )
+
+    @govern.stage(inputs={"df": schema}, on_fail="warn")
+    def load(df: pd.DataFrame) -> pd.DataFrame:
+        return df
+
+    token = "ghp_" + "b" * 36
+    with pytest.warns(govern.GateWarning):
+        load(pd.DataFrame({"api_token": ["tok-secret-18"], "note": [f"see {token}"]}))
+    result = govern.last_result()
+    assert result is not None
+    values = {c.column: [s.value for s in c.sample] for c in result.checks if c.sample}
+    assert values["api_token"] == ["***"]
+    assert values["note"] and all(token not in v for v in values["note"])
+    text = _recorded_text()
+    assert "tok-secret-18" not in text and token not in text
