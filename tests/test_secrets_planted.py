@@ -69,6 +69,8 @@ SECRETS = {
     "hyper_api_key": "PLNTh01api",
     "hyper_endpoint": "PLNTh02ep",
     "hyper_kw_args": "PLNTh03kw",
+    # failure samples of a column with a secret-looking name
+    "sample_secret_column": "PLNTs01tok",
 }
 PII_COLUMN = "pii.column.PLNTc01@evil.test"
 PII_INDEX = "pii.index.PLNTi01@evil.test"
@@ -138,6 +140,7 @@ PIPELINE = textwrap.dedent(
     People = pa.DataFrameSchema(
         {{
             "email": pa.Column(str, pa.Check.str_matches(r"^[a-z]+@example\\\\.org$")),
+            "api_token": pa.Column(str, pa.Check.str_length(max_value=5)),
             "x": pa.Column(float),
             "y": pa.Column(int),
         }}
@@ -204,6 +207,7 @@ PIPELINE = textwrap.dedent(
     people = pd.DataFrame(
         {{
             "email": ["ann@example.org", {pii_column!r}],
+            "api_token": ["ok", S["sample_secret_column"]],
             "x": [0.1, 0.9],
             "y": [0, 1],
         }}
@@ -345,6 +349,7 @@ def test_the_outputs_are_real(outputs: dict[str, str]) -> None:
     assert "--rows" in outputs["store dump"]  # the command line is recorded...
     assert "db.internal" in outputs["store dump"]  # ...and the datasets and the error
     assert "ConnectionError" in outputs["store dump"]
+    assert "str_length" in outputs["store dump"] and "api_token" in outputs["store dump"]
     assert '"batch"' in outputs["store dump"]  # a param that is not secret stays
     assert "logisticregression__C" in outputs["store dump"]
     events = [json.loads(line) for line in outputs["events.jsonl"].splitlines() if line]
