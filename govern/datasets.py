@@ -19,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from govern.errors import GovernError, NotAFrameError
 from govern.frames import frame_kind
+from govern.redaction import redact_text
+from govern.redaction import redact_uri as _redact_credentials
 from govern.types import DatasetKind, DatasetRef
 
 __all__ = [
@@ -75,14 +77,22 @@ SOURCES: IdentityRegistry[DatasetRef] = IdentityRegistry()
 
 
 def redact_uri(uri: str) -> str:
-    """Drop credentials (``user:password@``) and query strings from a URI."""
-    parts = urlsplit(uri)
+    """A URI's identity: credentials (``user:password@``) and query string dropped.
+
+    What is left is redacted by govern.redaction too (a token in a path), and a URI
+    that does not parse (``postgresql://u:p@[::1``) is redacted as text, never raised.
+    """
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError:
+        return _redact_credentials(uri)
     if not parts.scheme or not parts.netloc:
-        return uri
+        return _redact_credentials(uri)
     host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    if port is not None:
+        host = f"{host}:{port}"
+    return redact_text(urlunsplit((parts.scheme, host, parts.path, "", "")))
 
 
 def dataset_ref_for_uri(
@@ -125,7 +135,8 @@ def source(frame: F, name: str, *, namespace: str = "file") -> F:
         raise GovernError("govern.source() needs a non-empty dataset name")
     if namespace == "file" and "://" not in name:
         name = str(Path(name).expanduser().resolve())
-    ns = redact_uri(namespace) if "://" in namespace else namespace
+    ns = redact_uri(namespace) if "://" in namespace else _redact_credentials(namespace)
+    name = _redact_credentials(name)
     SOURCES.set(frame, DatasetRef(namespace=ns, name=name, kind=DatasetKind.SOURCE))
     return frame
 
@@ -187,8 +198,9 @@ def spark_dataset_ref(location: str, kind: DatasetKind = DatasetKind.SOURCE) -> 
         authority += f":{parts.port}" if parts.port is not None else ""
     store = next((s for s in _OBJECT_STORES if scheme.startswith(s)), None)
     if store is not None:
-        return DatasetRef(f"{store}://{authority}", path.strip("/") or "/", kind)
-    namespace = f"{scheme}://{authority}" if authority else scheme
+        namespace = _redact_credentials(f"{store}://{authority}")
+        return DatasetRef(namespace, path.strip("/") or "/", kind)
+    namespace = _redact_credentials(f"{scheme}://{authority}") if authority else scheme
     return DatasetRef(namespace, path.rstrip("/") or "/", kind)
 
 

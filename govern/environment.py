@@ -3,23 +3,25 @@
 ``capture()`` reads only what it needs: ``git`` (with a 2 s timeout), ``sys``,
 ``platform``, ``importlib.metadata`` and the few environment variables CI systems
 document for job identity. No other environment variable is read, so secrets in the
-environment never reach the record; credentials on the command line (``user:pass@`` in
-URLs, values of ``--password``/``--token``/``--secret``-like options) are redacted.
+environment never reach the record; what is read (the command line, CI job names and
+URLs) is redacted by govern.redaction: ``user:pass@`` in URLs, values of
+``--password``/``--token``/``--secret``-like options, ``KEY=value`` arguments with a
+secret-looking key, secret query parameters, known token shapes.
 """
 
 from __future__ import annotations
 
 import getpass
-import itertools
 import os
 import platform
-import re
 import socket
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from typing import Any
+
+from govern.redaction import redact_argv, redact_mapping
 
 __all__ = ["KEY_PACKAGES", "capture", "ci_job", "git", "git_state", "redact_argv"]
 
@@ -36,13 +38,7 @@ KEY_PACKAGES = (
 )
 """Packages whose installed versions are recorded (those not installed are left out)."""
 
-REDACTED = "***"
 _GIT_TIMEOUT = 2.0
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<cred>[^/@\s]+)@")
-_SECRET_WORDS = frozenset(
-    {"password", "passwd", "pass", "pwd", "token", "secret", "credential", "credentials", "auth"}
-)
-_SECRET_PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key")})
 
 
 def capture(
@@ -114,38 +110,6 @@ def _user() -> str | None:
         return None
 
 
-def redact_argv(argv: Sequence[str]) -> list[str]:
-    """The command line with URL credentials and secret option values replaced by ``***``."""
-    out: list[str] = []
-    redact_next = False
-    for arg in argv:
-        text = str(arg)
-        if redact_next:
-            out.append(REDACTED)
-            redact_next = False
-            continue
-        option, eq, _value = text.partition("=")
-        if _is_secret_option(option):
-            if eq:
-                out.append(f"{option}={REDACTED}")
-            else:
-                out.append(text)
-                redact_next = True
-            continue
-        out.append(_URL_CREDENTIALS.sub(rf"\g<scheme>{REDACTED}@", text))
-    return out
-
-
-def _is_secret_option(option: str) -> bool:
-    """``--password``, ``--db-token``, ``--api-key``, ``-secret``... (not ``--passes``)."""
-    if not option.startswith("-") or option in ("-", "--"):
-        return False
-    words = re.split(r"[-_.]", option.lstrip("-").lower())
-    if _SECRET_WORDS.intersection(words):
-        return True
-    return any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
-
-
 def ci_job(env: Mapping[str, str]) -> dict[str, Any] | None:
     """The CI system and job identity from its documented variables, or None outside CI."""
     if env.get("GITHUB_ACTIONS") == "true":
@@ -183,6 +147,4 @@ def _ci(
     found: dict[str, Any] = {"system": system, "job_id": job_id, "url": url}
     if job is not None:
         found["job"] = job
-    if url is not None:
-        found["url"] = _URL_CREDENTIALS.sub(rf"\g<scheme>{REDACTED}@", url)
-    return found
+    return redact_mapping(found)

@@ -1,17 +1,21 @@
 """Models as first-class outputs: the ``govern.model(...)`` marker and model introspection.
 
 A stage whose ``outputs`` is ``govern.model("name")`` returns a model (any Python object,
-or the path of a saved artifact). govern records its framework and class,
-hyperparameters (``get_params()`` where present), an artifact fingerprint, the input
-signature and the training datasets, plus what the stage logged with
-``govern.log_metrics``. The store assigns the version.
+or the path of a saved artifact). govern records its framework and public class path,
+hyperparameters (``get_params(deep=True)`` where present, only those changed from the
+defaults), an artifact fingerprint, the input signature and the training datasets, plus
+what the stage logged with ``govern.log_metrics`` and ``govern.log_params`` (the latter
+added by govern.recording, redacted). The store assigns the version.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
+import math
 import pickle
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,9 +26,10 @@ from typing import Any
 from govern.datasets import IdentityRegistry
 from govern.errors import GateDefinitionError
 from govern.jsonable import jsonable
+from govern.redaction import redact_mapping
 from govern.types import DatasetVersion, ModelRef, ModelVersion
 
-__all__ = ["MODELS", "ModelSpec", "describe_model", "model"]
+__all__ = ["MODELS", "ModelSpec", "describe_model", "model", "public_path"]
 
 # The card fields a model card asks a person to write (Mitchell et al.; Model Card Toolkit).
 CARD_FIELDS = (
@@ -136,16 +141,93 @@ def _artifact_fingerprint(obj: Any) -> str | None:
 
 
 def _hyperparameters(obj: Any) -> dict[str, Any]:
+    """``get_params(deep=True)``'s keys, only those that differ from the defaults.
+
+    A nested estimator (a Pipeline step, a ColumnTransformer's transformer) is shown by its
+    public class path under its name, its own changed parameters under ``name__param``;
+    a parameter is left out when its value's repr equals the default in the owner's
+    ``__init__`` signature (what scikit-learn's ``print_changed_only`` repr does). Values
+    under secret-looking names are masked (govern.redaction).
+    """
     get_params = getattr(obj, "get_params", None)
     if not callable(get_params):
         return {}
     try:
-        params = get_params(deep=False)
-    except TypeError:
-        params = get_params()
-    except Exception:
+        try:
+            params = get_params(deep=True)
+        except TypeError:
+            params = get_params()
+    except Exception:  # a model's own get_params failing must not fail the stage
         return {}
-    return jsonable(params) if isinstance(params, Mapping) else {}
+    if not isinstance(params, Mapping):
+        return {}
+    changed: dict[str, Any] = {}
+    for key, value in params.items():
+        owner_key, _, name = str(key).rpartition("__")
+        owner = params.get(owner_key, obj) if owner_key else obj
+        if _is_default(owner, name, value):
+            continue
+        changed[str(key)] = _param_value(value)
+    return redact_mapping(jsonable(changed))
+
+
+def _is_default(owner: Any, name: str, value: Any) -> bool:
+    try:
+        default = inspect.signature(type(owner).__init__).parameters[name].default
+    except (KeyError, TypeError, ValueError):
+        return False
+    if default is inspect.Parameter.empty:
+        return False
+    if _is_estimator(value) and type(value) is not type(default):
+        return False
+    if _is_nan(value) and _is_nan(default):
+        return True
+    try:
+        return repr(value) == repr(default)
+    except Exception:
+        return False
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _is_estimator(value: Any) -> bool:
+    return not isinstance(value, type) and callable(getattr(value, "get_params", None))
+
+
+def _param_value(value: Any, depth: int = 0) -> Any:
+    """Estimators, classes and functions by public path; lists of steps walked."""
+    if _is_estimator(value) or isinstance(value, type):
+        return public_path(value if isinstance(value, type) else type(value))
+    if callable(value) and hasattr(value, "__name__"):  # functions, ufuncs, methods
+        return public_path(value)
+    if depth < 4 and isinstance(value, list | tuple):
+        return [_param_value(v, depth + 1) for v in value]
+    return value
+
+
+def public_path(obj: Any) -> str:
+    """``module.qualname`` of a class or function, by its shortest public module.
+
+    ``sklearn.linear_model._logistic.LogisticRegression`` ->
+    ``sklearn.linear_model.LogisticRegression``: the shortest prefix of the defining
+    module, with no ``_private`` part, that is already imported and exposes the same
+    object under the same name (nothing is imported to find it).
+    """
+    module = str(getattr(obj, "__module__", None) or "")
+    qualname = str(getattr(obj, "__qualname__", None) or getattr(obj, "__name__", repr(obj)))
+    parts = module.split(".")
+    for i in range(1, len(parts) + 1):
+        if parts[i - 1].startswith("_"):
+            break
+        candidate = sys.modules.get(".".join(parts[:i]))
+        found: Any = candidate
+        for name in qualname.split("."):
+            found = getattr(found, name, None)
+        if candidate is not None and found is obj:
+            return f"{'.'.join(parts[:i])}.{qualname}"
+    return f"{module}.{qualname}" if module else qualname
 
 
 def _signature(obj: Any, training: tuple[DatasetVersion, ...]) -> tuple[tuple[str, str], ...]:
@@ -175,7 +257,7 @@ def describe_model(
         name=spec.name,
         version=spec.version or 0,
         framework=None if is_path else cls.__module__.split(".")[0],
-        model_class=None if is_path else f"{cls.__module__}.{cls.__qualname__}",
+        model_class=None if is_path else public_path(cls),
         hyperparameters=_hyperparameters(obj),
         artifact_fingerprint=_artifact_fingerprint(obj),
         input_signature=_signature(obj, training),

@@ -3,6 +3,11 @@
 By default a store that cannot be written fails the stage (the record comes first);
 ``on_store_error = "warn"`` lets a team choose to warn and go on instead.
 
+What a stage call captured is redacted here, before it is recorded (govern.redaction):
+the exception text, check messages and failure samples (all values of a column with a
+secret-looking name), ``log_params`` values and the model's hyperparameters. A model
+version also carries the stage's (redacted) params.
+
 After each record is committed, the ``govern.record_hooks`` entry points are told
 (lineage delivery is one, declared in pyproject.toml): this layer knows them only by
 that small protocol, so what sits above it (lineage) plugs in without an upward import.
@@ -15,17 +20,19 @@ import os
 import threading
 import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from govern.config import Settings
 from govern.errors import StoreError, StoreWarning
-from govern.types import RunInfo, RunStatus, StageResult
+from govern.redaction import REDACTED, is_secret_name, redact_mapping, redact_text
+from govern.types import CheckResult, RunInfo, RunStatus, StageResult
 
 if TYPE_CHECKING:
     from govern.store import Store
 
-__all__ = ["HOOK_GROUP", "RecordHook", "Recorder", "close_stores", "record_hooks"]
+__all__ = ["HOOK_GROUP", "RecordHook", "Recorder", "close_stores", "record_hooks", "redacted"]
 
 log = logging.getLogger("govern")
 T = TypeVar("T")
@@ -111,8 +118,9 @@ class Recorder:
         except StoreError as exc:
             if self.cfg.on_store_error != "warn":
                 raise
-            log.error("could not record %s: %s", what, exc)
-            warnings.warn(StoreWarning(f"could not record {what}: {exc}"), stacklevel=5)
+            reason = redact_text(str(exc))
+            log.error("could not record %s: %s", what, reason)
+            warnings.warn(StoreWarning(f"could not record {what}: {reason}"), stacklevel=5)
             return fallback
 
     def begin_run(self, info: RunInfo) -> None:
@@ -125,7 +133,11 @@ class Recorder:
         self._guard(f"the start of run {info.id}", write, None)
 
     def record_stage(self, result: StageResult) -> StageResult:
-        """Record a stage call in one transaction; returns it with its model version set."""
+        """Record a stage call in one transaction; returns it with its model version set.
+
+        What is recorded (and returned) is :func:`redacted`: no secret reaches the store.
+        """
+        result = redacted(result)
 
         def write(s: Store) -> StageResult:
             recorded = s.record_stage(result)
@@ -142,3 +154,41 @@ class Recorder:
             _tell_hooks(s, "run_ended", run_id)
 
         self._guard(f"the end of run {run_id}", write, None)
+
+
+def redacted(result: StageResult) -> StageResult:
+    """``result`` with secrets masked in its exception text, checks and params.
+
+    The model version gets the redacted params too, so cards and ``models show`` can
+    show what the training stage logged.
+    """
+    params = redact_mapping(result.params)
+    model = result.model
+    if model is not None:
+        model = replace(model, hyperparameters=redact_mapping(model.hyperparameters), params=params)
+    checks = tuple(_redacted_check(c) for c in result.checks)
+    return replace(
+        result,
+        error=None if result.error is None else redact_text(result.error),
+        params=params,
+        model=model,
+        checks=checks,
+    )
+
+
+def _redacted_check(check: CheckResult) -> CheckResult:
+    """Messages and failure samples through the text rules; a secret column's values masked."""
+    secret_column = check.column is not None and is_secret_name(check.column)
+    sample = tuple(
+        replace(
+            case,
+            index=None if case.index is None else redact_text(case.index),
+            value=REDACTED if secret_column else redact_text(case.value),
+        )
+        for case in check.sample
+    )
+    return replace(
+        check,
+        message=None if check.message is None else redact_text(check.message),
+        sample=sample,
+    )

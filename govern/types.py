@@ -219,7 +219,8 @@ class ModelVersion:
 
     ``version`` is assigned by the store (auto-increments per name) unless the stage's
     ``govern.model(..., version=N)`` fixed it; it is 0 until recorded.
-    ``training_datasets`` are the stage's gated inputs, with their versions.
+    ``training_datasets`` are the stage's gated inputs, with their versions; ``params``
+    what the stage logged with ``govern.log_params`` (redacted).
     """
 
     name: str
@@ -236,6 +237,7 @@ class ModelVersion:
     run_id: str
     stage_run_id: str
     created_at: datetime
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def ref(self) -> ModelRef:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import importlib
+import json
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import BaseEstimator
+from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 import govern
+from govern.models import _hyperparameters, public_path
 from govern.store import open_store
 
 FEATURES = pa.DataFrameSchema({"x": pa.Column(float), "y": pa.Column(int)})
@@ -105,3 +114,127 @@ def test_logging_outside_a_stage_is_an_error() -> None:
         govern.log_metrics(accuracy=1.0)
     with pytest.raises(govern.GovernError, match="inside a governed stage"):
         govern.log_params(c=1)
+
+
+# -- hyperparameters: get_params(deep=True), changed from the defaults, public paths -----
+
+
+def _changed_from_fresh_instance(estimator: object) -> dict[str, object]:
+    """What scikit-learn's ``print_changed_only`` repr shows, from a fresh default instance."""
+    defaults = type(estimator)().get_params(deep=False)  # type: ignore[call-arg]
+    return {
+        k: v
+        for k, v in estimator.get_params(deep=False).items()  # type: ignore[attr-defined]
+        if repr(v) != repr(defaults[k])
+    }
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    c=st.sampled_from([1.0, 0.5, 2.0]),
+    max_iter=st.sampled_from([100, 200]),
+    fit_intercept=st.booleans(),
+    class_weight=st.sampled_from([None, "balanced"]),
+    tol=st.sampled_from([1e-4, 1e-3]),
+)
+def test_hyperparameters_are_the_changed_params_sklearn_shows(
+    c: float, max_iter: int, fit_intercept: bool, class_weight: str | None, tol: float
+) -> None:
+    estimator = LogisticRegression(
+        C=c, max_iter=max_iter, fit_intercept=fit_intercept, class_weight=class_weight, tol=tol
+    )
+    assert _hyperparameters(estimator) == _changed_from_fresh_instance(estimator)
+    assert "C=" not in repr(_hyperparameters(estimator))  # values, not a repr string
+
+
+def test_a_pipeline_records_its_steps_parameters_as_get_params_deep_names_them() -> None:
+    pipe = make_pipeline(StandardScaler(with_mean=False), LogisticRegression(C=0.5))
+    params = _hyperparameters(pipe)
+    assert params == {
+        "steps": [
+            ["standardscaler", "sklearn.preprocessing.StandardScaler"],
+            ["logisticregression", "sklearn.linear_model.LogisticRegression"],
+        ],
+        "standardscaler": "sklearn.preprocessing.StandardScaler",
+        "logisticregression": "sklearn.linear_model.LogisticRegression",
+        "standardscaler__with_mean": False,
+        "logisticregression__C": 0.5,
+    }
+    deep = pipe.get_params(deep=True)
+    assert set(params) <= set(deep)
+    for key, value in params.items():
+        if "__" in key:
+            assert deep[key] == value
+    # each step's own entries are exactly its changed parameters
+    for name, step in pipe.steps:
+        mine = {k.split("__", 1)[1]: v for k, v in params.items() if k.startswith(f"{name}__")}
+        assert mine == _changed_from_fresh_instance(step)
+
+
+def test_a_column_transformer_keeps_its_columns_and_nested_changes() -> None:
+    pre = ColumnTransformer(
+        [
+            ("num", StandardScaler(), ["bill_length_mm", "body_mass_g"]),
+            ("cat", OneHotEncoder(handle_unknown="ignore"), ["island"]),
+        ]
+    )
+    pipe = Pipeline([("pre", pre), ("clf", LogisticRegression(max_iter=500))])
+    params = _hyperparameters(pipe)
+    assert params["pre"] == "sklearn.compose.ColumnTransformer"
+    assert params["pre__transformers"] == [
+        ["num", "sklearn.preprocessing.StandardScaler", ["bill_length_mm", "body_mass_g"]],
+        ["cat", "sklearn.preprocessing.OneHotEncoder", ["island"]],
+    ]
+    assert params["pre__cat__handle_unknown"] == "ignore"
+    assert params["clf__max_iter"] == 500
+    assert not any(k.startswith("pre__num__") for k in params)  # StandardScaler(): defaults
+    assert "pre__remainder" not in params and "memory" not in params
+    assert json.loads(json.dumps(params)) == params  # JSON as it is
+
+
+@pytest.mark.parametrize(
+    "cls", [LogisticRegression, StandardScaler, OneHotEncoder, ColumnTransformer, Pipeline]
+)
+def test_class_paths_are_public_and_name_the_same_class(cls: type) -> None:
+    path = public_path(cls)
+    module, _, name = path.rpartition(".")
+    assert not any(part.startswith("_") for part in module.split("."))
+    assert getattr(importlib.import_module(module), name) is cls
+    assert len(module) <= len(cls.__module__)
+
+
+def test_a_trained_pipeline_is_recorded_with_params_and_public_class() -> None:
+    @govern.stage(inputs={"df": FEATURES}, outputs=govern.model("penguins"))
+    def fit(df: pd.DataFrame) -> Pipeline:
+        govern.log_params(test_size=0.25, seed=7, features=["x"], api_key="k-123")
+        return make_pipeline(StandardScaler(), LogisticRegression(C=0.5)).fit(df[["x"]], df["y"])
+
+    fit(data())
+    with open_store(create=False) as store:
+        recorded = store.model("penguins")
+    assert recorded.model_class == "sklearn.pipeline.Pipeline"
+    assert recorded.framework == "sklearn"
+    assert recorded.hyperparameters["logisticregression__C"] == 0.5
+    assert recorded.params == {
+        "test_size": 0.25,
+        "seed": 7,
+        "features": ["x"],
+        "api_key": "***",
+    }
+    result = govern.last_result()
+    assert result is not None and result.params["api_key"] == "***"
+    assert result.model is not None and result.model.params == recorded.params
+
+
+def test_secret_looking_hyperparameters_are_masked() -> None:
+    class Client(BaseEstimator):  # type: ignore[misc]
+        def __init__(self, api_key: str | None = None, endpoint: str = "") -> None:
+            self.api_key = api_key
+            self.endpoint = endpoint
+
+    params = _hyperparameters(
+        make_pipeline(Client(api_key="k-123", endpoint="https://u:pw@h/x"), StandardScaler())
+    )
+    assert params["client__api_key"] == "***"
+    assert params["client__endpoint"] == "https://***@h/x"
+    assert "k-123" not in json.dumps(params) and "pw@" not in json.dumps(params)

@@ -1,57 +1,20 @@
 """Keep secrets out of events: credentials in URIs and text, secret-looking parameters.
 
-Everything an event says comes from the record, which already drops credentials from
-dataset URIs and PII values from failure samples; this is the second line: applied to
-every string that goes into an event, whatever the record holds.
+Everything an event says comes from the record, which is redacted when captured
+(govern.redaction, applied by govern.environment, govern.datasets and
+govern.recording) and drops PII values from failure samples; this is the second line,
+with the same policy: applied to every string that goes into an event, whatever the
+record holds (older records, imported events).
 """
 
 from __future__ import annotations
 
-import itertools
-import re
-from collections.abc import Mapping
 from typing import Any
 
 from govern.datasets import redact_uri
+from govern.redaction import REDACTED, is_secret_name, redact_text, redact_value
 
 __all__ = ["REDACTED", "is_secret_name", "redact_text", "safe_name", "scrub"]
-
-REDACTED = "***"
-
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)[^/@\s]+@")
-_SECRET_ASSIGNMENT = re.compile(
-    r"(?i)\b(?P<key>[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key"
-    r"|private[_-]?key|credentials?|signature|sig))(?P<sep>\s*[=:]\s*)(?P<value>[^\s,;&'\"]+)"
-)
-_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
-_SECRET_WORDS = frozenset(
-    {
-        "password",
-        "passwd",
-        "pwd",
-        "secret",
-        "token",
-        "credential",
-        "credentials",
-        "apikey",
-        "signature",
-    }
-)
-_SECRET_PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key")})
-
-
-def redact_text(text: str) -> str:
-    """``scheme://user:pass@host`` -> ``scheme://***@host``; ``password=x`` -> ``password=***``."""
-    text = _URL_CREDENTIALS.sub(rf"\g<scheme>{REDACTED}@", text)
-    return _SECRET_ASSIGNMENT.sub(rf"\g<key>\g<sep>{REDACTED}", text)
-
-
-def is_secret_name(name: str) -> bool:
-    """True for names like ``password``, ``db_token``, ``apiKey``, ``AWS_SECRET_ACCESS_KEY``."""
-    words = [w.lower() for w in _WORDS.findall(name)]
-    if _SECRET_WORDS.intersection(words):
-        return True
-    return any((a, b) in _SECRET_PAIRS for a, b in itertools.pairwise(words))
 
 
 def safe_name(text: str) -> str:
@@ -61,10 +24,7 @@ def safe_name(text: str) -> str:
 
 def scrub(value: Any) -> Any:
     """``value`` with every string redacted and every secret-looking key's value hidden."""
-    if isinstance(value, str):
-        return redact_text(value)
-    if isinstance(value, Mapping):
-        return {str(k): REDACTED if is_secret_name(str(k)) else scrub(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [scrub(v) for v in value]
-    return value
+    scrubbed = redact_value(value)
+    if isinstance(scrubbed, dict):
+        return {str(k): v for k, v in scrubbed.items()}
+    return scrubbed

@@ -249,6 +249,7 @@ def encode_model(m: ModelVersion) -> dict[str, Any]:
         "run_id": m.run_id,
         "stage_run_id": m.stage_run_id,
         "created_at": format_datetime(m.created_at),
+        **({"params": encode_value(m.params)} if m.params else {}),
     }
 
 
@@ -269,6 +270,7 @@ def decode_model(d: Mapping[str, Any]) -> ModelVersion:
         run_id=d["run_id"],
         stage_run_id=d["stage_run_id"],
         created_at=parse_datetime(d["created_at"]),
+        params=_mapping(d.get("params")),
     )
 
 

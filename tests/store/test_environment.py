@@ -61,6 +61,17 @@ def test_git_missing(monkeypatch: pytest.MonkeyPatch) -> None:
         ),
         (["--passes", "3", "--author", "me"], ["--passes", "3", "--author", "me"]),
         (["-", "--", "plain"], ["-", "--", "plain"]),
+        # forms that passed before govern.redaction
+        (["DB_PASSWORD=hunter2"], ["DB_PASSWORD=***"]),
+        (["--conn", "host=h password=pw dbname=d"], ["--conn", "host=h password=*** dbname=d"]),
+        (["-H", "Authorization: Bearer abc"], ["-H", "Authorization: Bearer ***"]),
+        (
+            ["https://a.blob.core.windows.net/c?sv=1&sig=abc"],
+            ["https://a.blob.core.windows.net/c?sv=1&sig=***"],
+        ),
+        (["mysql://root:p@ss@h/x"], ["mysql://***@h/x"]),
+        (["ghp_" + "a" * 36], ["***"]),
+        (["--client-secret", "s"], ["--client-secret", "***"]),
     ],
 )
 def test_command_line_redaction(argv: list[str], expected: list[str]) -> None:
@@ -106,3 +117,33 @@ def test_capture_reads_ci_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
     env = capture(argv=[])
     assert env["ci"]["job_id"] == "123"
     assert "never-recorded" not in json.dumps(env)
+
+
+def test_ci_urls_and_names_are_redacted() -> None:
+    gh = ci_job(
+        {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_RUN_ID": "42",
+            "GITHUB_JOB": "deploy password=pw-1",
+            "GITHUB_SERVER_URL": "https://x-access-token:tok-2@github.example.com",
+            "GITHUB_REPOSITORY": "o/r",
+        }
+    )
+    assert gh is not None
+    assert gh["url"] == "https://***@github.example.com/o/r/actions/runs/42"
+    assert gh["job"] == "deploy password=***"
+    jenkins = ci_job({"JENKINS_URL": "https://j", "BUILD_URL": "https://u:pw-3@j/job/1?token=t-4"})
+    assert jenkins is not None
+    assert "pw-3" not in json.dumps(jenkins) and "t-4" not in json.dumps(jenkins)
+
+
+def test_capture_redacts_the_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    argv = ["train.py", "--password", "pw-5", "DB_TOKEN=tok-6", "postgres://u:pw-7@h/db"]
+    env = capture(argv=argv)
+    assert env["command"] == [
+        "train.py",
+        "--password",
+        "***",
+        "DB_TOKEN=***",
+        "postgres://***@h/db",
+    ]
