@@ -39,6 +39,8 @@ class Settings:
         store: SQLite path or ``postgresql://`` URL of the audit record.
         on_store_error: ``raise`` (default; the record comes first) or ``warn``.
         signing_key: HMAC key of the record's hash chain (never printed).
+        signing_key_file: PEM file of an Ed25519 private key that signs each record
+            (public-key verification; exclusive with ``signing_key``).
         lineage: the ``[tool.govern.lineage]`` table, handed to lineage delivery.
         templates: a directory of report templates overriding the shipped ones.
     """
@@ -52,12 +54,13 @@ class Settings:
     store: str = ""
     on_store_error: StoreErrorMode = "raise"
     signing_key: str | None = field(default=None, repr=False)
+    signing_key_file: Path | None = None
     lineage: Mapping[str, Any] = field(default_factory=dict)
     templates: Path | None = None
 
 
 _ENV_PREFIX = "GOVERN_"
-_PATH_KEYS = {"quarantine_dir", "templates"}
+_PATH_KEYS = {"quarantine_dir", "templates", "signing_key_file"}
 _KEYS = {f.name for f in fields(Settings)} - {"project_root"}
 _lock = threading.Lock()
 _overrides: dict[str, Any] = {}
