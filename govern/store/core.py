@@ -24,6 +24,7 @@ from govern.store.index import OPENLINEAGE_EVENT, RUN_ENDED, RUN_STARTED, STAGE
 from govern.store.lineage import LineageIndex
 from govern.store.opening import (
     adopt_key_mode,
+    check_writable,
     inspect_meta,
     key_problem,
     make_parent,
@@ -41,7 +42,6 @@ from govern.store.sql import (
     Connections,
     StoreNotFoundError,
     Target,
-    check_writable,
     create_engine,
     read_meta,
     run_read,

@@ -22,6 +22,7 @@ from govern.store.sql import Target, migrate, read_meta, set_meta
 
 __all__ = [
     "adopt_key_mode",
+    "check_writable",
     "inspect_meta",
     "key_problem",
     "make_parent",
@@ -168,3 +169,21 @@ def key_problem(values: dict[str, str], signer: Signer, location: str) -> str | 
             "set it to the signing key's PEM file to add records"
         )
     return None
+
+
+def check_writable(target: Target) -> None:
+    """Fail early, with a clear message, when a SQLite store's file or directory is read-only.
+
+    Only a hint (root ignores permissions); the database's own error is translated too.
+    """
+    path = target.sqlite_path
+    if path is None:
+        return
+    fix = "set GOVERN_STORE to a writable path or on_store_error = 'warn'"
+    if path.exists() and not os.access(path, os.W_OK):
+        raise StoreError(f"store {path} is read-only: the file is not writable; {fix}")
+    if path.parent.exists() and not os.access(path.parent, os.W_OK):
+        raise StoreError(
+            f"store {path} is read-only: its directory {path.parent} is not writable "
+            f"(SQLite needs to create journal files there); {fix}"
+        )

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from govern.store import query
 from govern.store.report import LedgerRecord
-from govern.store.schema import ledger
+from govern.store.schema import ledger, quarantine, runs
 from govern.types import DatasetRef, ModelVersion, RunInfo, StageResult
 
 __all__ = ["Reading"]
@@ -153,6 +153,35 @@ class Reading:
             return [(int(s), str(h)) for s, h in conn.execute(q)]
 
         return self._read(fn, "read the chain")
+
+    def quarantine_entries(self) -> list[tuple[int, str, dict[str, Any]]]:
+        """(seq, stage, entry) for every quarantine file a stage record names, in order.
+
+        Each entry is the record's own dict: ``path``, ``rows``, ``dataset`` and, from
+        records that carry it, ``sha256`` (hex of the file's bytes).
+        """
+
+        def fn(conn: sa.Connection) -> list[tuple[int, str, dict[str, Any]]]:
+            seqs = sa.select(quarantine.c.seq).distinct()
+            q = sa.select(ledger.c.seq, ledger.c.body).where(ledger.c.seq.in_(seqs))
+            found: list[tuple[int, str, dict[str, Any]]] = []
+            for seq, body in conn.execute(q.order_by(ledger.c.seq)):
+                data = json.loads(body)["data"]
+                for entry in data.get("quarantine") or ():
+                    if isinstance(entry, dict):
+                        found.append((int(seq), str(data.get("stage")), entry))
+            return found
+
+        return self._read(fn, "read the quarantine files' records")
+
+    def running_run_ids(self) -> set[str]:
+        """Ids of runs recorded as still running."""
+
+        def fn(conn: sa.Connection) -> set[str]:
+            q = sa.select(runs.c.id).where(runs.c.status == "running")
+            return {str(i) for i in conn.execute(q).scalars()}
+
+        return self._read(fn, "list running runs")
 
 
 def _record(r: Any) -> LedgerRecord:

@@ -25,6 +25,8 @@ class VerifyReport:
         mode: ``sha256``, ``hmac-sha256`` or ``ed25519``.
         key_ids: the Ed25519 keys that signed the chain, in order of use.
         pinned: True when signatures were checked against public keys the verifier gave.
+        checked: False when the store could not be checked at all (an HMAC chain and no
+            key): not verified, rather than found tampered.
     """
 
     ok: bool
@@ -37,6 +39,7 @@ class VerifyReport:
     mode: str = "sha256"
     key_ids: tuple[str, ...] = ()
     pinned: bool = False
+    checked: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,10 @@ def verify(
     head = conn.execute(sa.select(ledger.c.hash).order_by(ledger.c.seq.desc()).limit(1)).scalar()
     refused = _refuse(mode, key, public_keys)
     if refused:
-        return VerifyReport(False, records, None, _text(head), keyed, 1, refused, mode=mode)
+        checked = not (mode == KEYED and not key)  # else the refusal is itself a finding
+        return VerifyReport(
+            False, records, None, _text(head), keyed, 1, refused, mode=mode, checked=checked
+        )
     hint = ""
     if keyed and key and meta.get("key_check") not in (None, key_check(key)):
         hint = " (GOVERN_SIGNING_KEY is not the key this store was signed with)"
