@@ -109,6 +109,8 @@ def _from_env() -> dict[str, Any]:
 def _coerce(key: str, value: Any, source: str, base: Path) -> Any:
     where = f"{key} (from {source})"
     if key in _PATH_KEYS:
+        if (value is None or value == "") and key != "quarantine_dir":
+            return None  # explicitly none (an empty GOVERN_* variable is skipped earlier)
         path = Path(str(value)).expanduser()
         return path if path.is_absolute() else base / path
     if key == "metrics":
