@@ -233,4 +233,4 @@ def sweep(
             except OSError as err:
                 raise fail(f"cannot remove {item.path} ({err.strerror})", EXIT_FAILED) from None
         typer.echo(f"{verb} {item.kind} {item.path} ({item.size} bytes)")
-    typer.echo(f"{len(leftovers)} leftover file(s) {verb} from {quarantine_dir}")
+    typer.echo(f"{verb} {len(leftovers)} leftover file(s) from {quarantine_dir}")
