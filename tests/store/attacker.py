@@ -84,7 +84,7 @@ def forge_append(url: str, kind: str = "approval") -> int:
             )
     finally:
         db.dispose()
-    return seq
+    return int(seq)
 
 
 def snapshot(url: str, tmp_path: Path) -> str:
