@@ -24,17 +24,29 @@ from govern.store.report import LedgerRecord, VerifyReport
 if TYPE_CHECKING:
     from govern.store.core import Store
     from govern.store.query import ModelNotFoundError, RunNotFoundError
+    from govern.store.seal import (
+        CheckpointResult,
+        IntegritySummary,
+        check_checkpoint,
+        make_checkpoint,
+        verify_summary,
+    )
     from govern.store.sql import StoreNotFoundError
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "CheckpointResult",
+    "IntegritySummary",
     "LedgerRecord",
     "ModelNotFoundError",
     "RunNotFoundError",
     "Store",
     "StoreNotFoundError",
     "VerifyReport",
+    "check_checkpoint",
+    "make_checkpoint",
     "open_store",
+    "verify_summary",
 ]
 
 DEFAULT_TIMEOUT = 30.0
@@ -45,6 +57,11 @@ _LAZY = {
     "ModelNotFoundError": "govern.store.query",
     "RunNotFoundError": "govern.store.query",
     "StoreNotFoundError": "govern.store.sql",
+    "CheckpointResult": "govern.store.seal",
+    "IntegritySummary": "govern.store.seal",
+    "check_checkpoint": "govern.store.seal",
+    "make_checkpoint": "govern.store.seal",
+    "verify_summary": "govern.store.seal",
 }
 
 
