@@ -6,21 +6,24 @@ locked (``lock_head``), so appends serialise on every backend.
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from govern.errors import StoreError
 from govern.store.chain import ED25519
-from govern.store.codec import canonical_json
+from govern.store.codec import canonical_json, format_datetime
 from govern.store.driver import DriverStatements
 from govern.store.index import KEYS, IndexOp, index_ops
-from govern.store.schema import TABLES, chain_head, datasets, ledger, models, signatures
+from govern.store.schema import TABLES, chain_head, datasets, ledger, meta, models, signatures
 from govern.store.schema import runs as runs_table
-from govern.store.signing import Signer
+from govern.store.signing import SIGNING_KEY, Signer
+from govern.store.sql import set_meta
 from govern.types import StageResult
 
 __all__ = ["Appender"]
@@ -42,6 +45,7 @@ _INSERTS = {name: table.insert() for name, table in TABLES.items()}
 _DATASET_EXISTS = sa.select(datasets.c.kind).where(
     datasets.c.namespace == sa.bindparam("ns"), datasets.c.name == sa.bindparam("name")
 )
+_KEY_IN_FORCE = sa.select(meta.c.value).where(meta.c.key == "key_id")
 _RUN_STATUS = sa.select(runs_table.c.status).where(runs_table.c.id == sa.bindparam("run_id"))
 
 
@@ -69,7 +73,43 @@ class Appender:
         run_id: str | None,
         data: dict[str, Any],
     ) -> tuple[int, str, list[tuple[str, str]]]:
-        """Append one record after ``head``: its seq, hash and the datasets it added."""
+        """Append one record after ``head``: its seq, hash and the datasets it added.
+
+        An Ed25519 writer whose key is not the one the chain names last (another writer
+        rotated the key meanwhile) first appends a ``signing_key`` record for its own.
+        """
+        if self.signer.mode == ED25519 and kind != SIGNING_KEY:
+            in_force = self._driver.fetch(conn, _KEY_IN_FORCE)
+            if not in_force or in_force[0][0] != self.signer.key_id:
+                head = self.introduce_key(conn, head, in_force[0][0] if in_force else None)
+        return self._append(conn, head, kind, record_id, run_id, data)
+
+    def introduce_key(
+        self, conn: sa.Connection, head: tuple[int, str], replaces: str | None
+    ) -> tuple[int, str]:
+        """Append the ``signing_key`` record of this writer's Ed25519 key; the new head."""
+        signer = self.signer
+        assert signer.public_raw is not None and signer.key_id is not None
+        data = {
+            "algorithm": ED25519,
+            "key_id": signer.key_id,
+            "public_key": base64.b64encode(signer.public_raw).decode(),
+            "replaces": replaces,
+            "at": format_datetime(datetime.now(UTC)),
+        }
+        seq, digest, _ = self._append(conn, head, SIGNING_KEY, signer.key_id, None, data)
+        set_meta(conn, {"chain": ED25519, "key_id": signer.key_id})
+        return seq, digest
+
+    def _append(
+        self,
+        conn: sa.Connection,
+        head: tuple[int, str],
+        kind: str,
+        record_id: str,
+        run_id: str | None,
+        data: dict[str, Any],
+    ) -> tuple[int, str, list[tuple[str, str]]]:
         seq, prev_hash = head[0] + 1, head[1]
         body = canonical_json(
             {

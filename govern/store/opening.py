@@ -5,7 +5,6 @@ Each function runs inside a transaction the Store opens (``conn``) or needs none
 
 from __future__ import annotations
 
-import base64
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +16,7 @@ from govern.store.append import Appender
 from govern.store.chain import ED25519, KEYED, UNKEYED
 from govern.store.codec import format_datetime
 from govern.store.schema import chain_head, meta
-from govern.store.signing import SIGNING_KEY, Signer
+from govern.store.signing import Signer
 from govern.store.sql import Target, migrate, read_meta, set_meta
 
 __all__ = [
@@ -122,24 +121,10 @@ def start_signing(conn: sa.Connection, appender: Appender) -> dict[str, str]:
     replaces. An unkeyed store becomes a signed one from this record on (its signature
     covers the hash of every earlier record).
     """
-    signer = appender.signer
     values = read_meta(conn) or {}
-    if values.get("key_id") == signer.key_id:
-        return values  # another writer recorded it meanwhile
-    assert signer.public_raw is not None and signer.key_id is not None
-    head = appender.lock_head(conn)
-    data = {
-        "algorithm": ED25519,
-        "key_id": signer.key_id,
-        "public_key": base64.b64encode(signer.public_raw).decode(),
-        "replaces": values.get("key_id"),
-        "at": format_datetime(datetime.now(UTC)),
-    }
-    appender.append(conn, head, SIGNING_KEY, signer.key_id, None, data)
-    update = {"chain": ED25519, "key_id": signer.key_id}
-    set_meta(conn, update)
-    values.update(update)
-    return values
+    if values.get("key_id") != appender.signer.key_id:
+        appender.introduce_key(conn, appender.lock_head(conn), values.get("key_id"))
+    return read_meta(conn) or {}
 
 
 def key_problem(values: dict[str, str], signer: Signer, location: str) -> str | None:

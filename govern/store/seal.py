@@ -102,15 +102,17 @@ def check_checkpoint(
     if want_id and 1 in by_seq and by_seq[1] != want_id:
         problems.append(
             "the checkpoint is of another store (or this store was rewritten from its "
-            f"first record): its first record's hash is {want_id[:16]}..., here "
+            f"first record): its first record's hash is {str(want_id)[:16]}..., here "
             f"{by_seq[1][:16]}..."
         )
-    missing = [s for s in range(1, size + 1) if s not in by_seq]
-    if missing:
+    gaps = _gaps([seq for seq, _ in hashes if seq <= size], size)
+    if gaps:
+        count = sum(hi - lo + 1 for lo, hi in gaps)
+        shown = ", ".join(str(lo) if lo == hi else f"{lo}..{hi}" for lo, hi in gaps[:5])
         problems.append(
-            f"{len(missing)} of the {size} record(s) the checkpoint covers are missing from "
-            f"the store: seq {_ranges(missing)} (records were removed from its end, or the "
-            "store was rolled back to an older copy)"
+            f"{count} of the {size} record(s) the checkpoint covers are missing from "
+            f"the store: seq {shown}{', ...' if len(gaps) > 5 else ''} (records were "
+            "removed from its end, or the store was rolled back to an older copy)"
         )
     elif size and by_seq.get(size) != head:
         problems.append(
@@ -148,7 +150,11 @@ def _check_signature(
     public_keys: Sequence[bytes] | None,
     problems: list[str],
 ) -> str:
-    body = canonical_json(payload).encode()
+    try:
+        body = canonical_json(payload).encode()
+    except (ValueError, TypeError, RecursionError):
+        problems.append("the checkpoint holds values JSON cannot carry (NaN, infinities)")
+        return "unreadable"
     if signature is None:
         if public_keys is not None:
             problems.append("the checkpoint is not signed, but a public key was given")
@@ -174,7 +180,9 @@ def _check_signature(
         key = store.signer.hmac_key
         if not key:
             problems.append("the checkpoint is HMAC-signed: set GOVERN_SIGNING_KEY to check it")
-        elif not hmac.compare_digest(payload_hmac(key, body), str(signature.get("value"))):
+        elif not hmac.compare_digest(
+            payload_hmac(key, body).encode(), str(signature.get("value")).encode()
+        ):
             problems.append("the checkpoint's HMAC does not verify with GOVERN_SIGNING_KEY")
         return KEYED
     problems.append(f"the checkpoint's signature algorithm {algorithm!r} is unknown")
@@ -200,17 +208,17 @@ def _leaf(digest: str) -> bytes:
         return digest.encode("utf-8", "surrogateescape")
 
 
-def _ranges(seqs: list[int]) -> str:
-    parts: list[str] = []
-    start = prev = seqs[0]
-    for s in [*seqs[1:], None]:
-        if s is not None and s == prev + 1:
-            prev = s
-            continue
-        parts.append(str(start) if start == prev else f"{start}..{prev}")
-        if s is not None:
-            start = prev = s
-    return ", ".join(parts)
+def _gaps(present: list[int], size: int) -> list[tuple[int, int]]:
+    """The seq ranges in 1..size missing from ``present`` (sorted), without counting to size."""
+    gaps: list[tuple[int, int]] = []
+    expected = 1
+    for seq in present:
+        if seq > expected:
+            gaps.append((expected, seq - 1))
+        expected = max(expected, seq + 1)
+    if expected <= size:
+        gaps.append((expected, size))
+    return gaps
 
 
 def inclusion_proof(store: Store, seq: int, size: int | None = None) -> dict[str, Any]:

@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import govern.config
 from govern.cli import main
+from govern.errors import ConfigError
 from govern.store import open_store
 from govern.store.seal import check_checkpoint, make_checkpoint, verify_summary
 from govern.types import RunStatus
@@ -196,8 +199,10 @@ def test_checkpoint_of_another_store_and_bad_files(
     _checkpoint(other, cp, capsys)
     code, out = _verify(store_url, "--checkpoint", str(cp), capsys=capsys)
     assert code == 1 and "the checkpoint is of another store" in out
-    for text in ("not json", "[]", '{"checkpoint": {"format": "x"}}',
-                 '{"checkpoint": {"format": "govern-checkpoint/1", "size": -1}}'):  # fmt: skip
+    head = '{"checkpoint": {"format": "govern-checkpoint/1", "size": '
+    bad_files = ["not json", "[]", '{"checkpoint": {"format": "x"}}', head + "-1}}",
+                 "[" * 100_000, head + "1e400}}", head + "99999999999999999999}}"]  # fmt: skip
+    for text in bad_files:
         cp.write_text(text)
         code, out = _verify(store_url, "--checkpoint", str(cp), capsys=capsys)
         assert code == 2 and "--checkpoint" in out, text
@@ -213,3 +218,54 @@ def test_summary_not_verified_without_the_hmac_key(store_url: str) -> None:
     attacker.forge_append(store_url)
     with _open(store_url, keys, create=False) as store:
         assert verify_summary(store).status == "tampered"
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_FIELDS = ["format", "store", "size", "last_seq", "head", "root", "chain", "created_at"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    field=st.sampled_from([*_FIELDS, "signature", "signature.value", "signature.public_key",
+                           "signature.algorithm"]),
+    value=_JSON,
+)  # fmt: skip
+def test_any_malformed_checkpoint_is_a_finding_or_a_config_error(
+    checkpoint_store: tuple[str, dict[str, Any]], field: str, value: Any
+) -> None:
+    url, doc = checkpoint_store
+    bad = json.loads(json.dumps(doc))
+    if field.startswith("signature."):
+        if isinstance(bad["signature"], dict):
+            bad["signature"][field.split(".", 1)[1]] = value
+    elif field == "signature":
+        bad["signature"] = value
+    else:
+        bad["checkpoint"][field] = value
+    with open_store(url, signing_key="", signing_key_file="", create=False) as store:
+        try:
+            result = check_checkpoint(store, bad)
+        except ConfigError:
+            return
+    assert isinstance(result.ok, bool)
+    if field == "signature" and value is None:
+        assert result.signed == "unsigned"  # as trustworthy as where it is kept (docs)
+    elif bad != doc:
+        assert not result.ok
+
+
+@pytest.fixture(scope="module")
+def checkpoint_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
+    tmp = tmp_path_factory.mktemp("fuzz")
+    private, _ = write_key_pair(tmp)
+    url = str(tmp / "s.db")
+    keys = {"signing_key": "", "signing_key_file": str(private)}
+    fill(url, keys, runs=1)
+    with _open(url, keys, create=False) as store:
+        return url, make_checkpoint(store)

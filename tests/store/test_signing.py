@@ -177,3 +177,24 @@ def test_hmac_store_refuses_an_ed25519_writer(tmp_path: Path) -> None:
         store.begin_run(f.run_info())
     with pytest.raises(StoreError, match="an Ed25519 key cannot take over an HMAC chain"):
         open_store(url, signing_key="", signing_key_file=str(private))
+
+
+def test_writers_with_different_keys_at_once(store_url: str, tmp_path: Path) -> None:
+    first, first_pub = write_key_pair(tmp_path, "first")
+    second, second_pub = write_key_pair(tmp_path, "second")
+    a = open_store(store_url, signing_key="", signing_key_file=str(first))
+    b = open_store(store_url, signing_key="", signing_key_file=str(second))  # rotates
+    try:
+        run = f.run_info()
+        a.begin_run(run)  # a still signs with its own key: it names it again first
+        b.record_stage(f.stage_result(run.id))
+        a.record_stage(f.stage_result(run.id))
+        kinds = [r.kind for r in a.records()]
+        assert kinds == [SIGNING_KEY, SIGNING_KEY, SIGNING_KEY, "run_started",
+                         SIGNING_KEY, "stage", SIGNING_KEY, "stage"]  # fmt: skip
+        keys = [load_public_key(first_pub), load_public_key(second_pub)]
+        assert a.verify(public_keys=keys).ok
+        assert not a.verify(public_keys=keys[:1]).ok
+    finally:
+        a.close()
+        b.close()
