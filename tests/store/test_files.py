@@ -143,3 +143,35 @@ def test_relative_paths_and_records_without_a_hash(store_url: str, tmp_path: Pat
         assert [(p.path, p.problem) for p in problems] == [(old.path, "missing")]
         (tmp_path / "old.parquet").write_bytes(b"anything")
         assert check_quarantine(store, tmp_path) == []
+
+
+def test_a_real_quarantining_stage_and_its_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pandas as pd
+    import pandera.pandas as pa
+
+    import govern
+    from govern.recording import close_stores
+
+    govern.config.configure(quarantine_dir=str(tmp_path / "q"))
+    schema = pa.DataFrameSchema({"x": pa.Column(int, pa.Check.ge(0))})
+
+    @govern.stage(outputs=schema, on_fail="quarantine")
+    def clean(df: pd.DataFrame) -> pd.DataFrame:
+        return df
+
+    close_stores()
+    try:
+        with govern.run("files"):
+            clean(pd.DataFrame({"x": [1, -2, 3]}))
+    finally:
+        close_stores()
+    with open_store(create=False) as store:
+        ((_, stage, entry),) = store.quarantine_entries()
+    assert stage == "clean" and entry["rows"] == 1 and Path(entry["path"]).is_file()
+    assert main(["verify"]) == 0
+    capsys.readouterr()
+    Path(entry["path"]).unlink()
+    assert main(["verify"]) == 1
+    assert f"quarantine file {entry['path']} is missing" in capsys.readouterr().out
