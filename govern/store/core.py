@@ -24,12 +24,11 @@ from govern.store.index import OPENLINEAGE_EVENT, RUN_ENDED, RUN_STARTED, STAGE
 from govern.store.lineage import LineageIndex
 from govern.store.opening import (
     adopt_key_mode,
-    check_writable,
     inspect_meta,
     key_problem,
-    make_parent,
     migrate_meta,
     pid_alive,
+    prepare_sqlite,
     start_signing,
 )
 from govern.store.outbox import Outbox
@@ -61,15 +60,7 @@ def connect(target: Target, *, signer: Signer, create: bool, timeout: float) -> 
     """Open (creating and migrating when allowed) the store at ``target``."""
     path = target.sqlite_path
     if path is not None:
-        if not path.exists() or (path.stat().st_size == 0 and not create):
-            if not create:
-                raise StoreNotFoundError(
-                    f"no govern store at {path}: nothing has been recorded there yet "
-                    "(run a governed pipeline, or set GOVERN_STORE to the store's path)"
-                )
-            make_parent(path)
-        if create:
-            check_writable(target)
+        prepare_sqlite(target, create=create)
     read_only = path is not None and not create and not os.access(path.parent, os.W_OK)
     engine = create_engine(target, timeout=timeout, read_only=read_only)
     checkpointer = Checkpointer(engine) if path is not None and not read_only else None

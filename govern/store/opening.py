@@ -11,13 +11,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from govern.errors import StoreError
+from govern.errors import StoreError, StoreLocationError
 from govern.store.append import Appender
 from govern.store.chain import ED25519, KEYED, UNKEYED
 from govern.store.codec import format_datetime
 from govern.store.schema import chain_head, meta
 from govern.store.signing import Signer
-from govern.store.sql import Target, migrate, read_meta, set_meta
+from govern.store.sql import StoreNotFoundError, Target, migrate, read_meta, set_meta
 
 __all__ = [
     "adopt_key_mode",
@@ -27,8 +27,37 @@ __all__ = [
     "make_parent",
     "migrate_meta",
     "pid_alive",
+    "prepare_sqlite",
     "start_signing",
 ]
+
+
+def prepare_sqlite(target: Target, *, create: bool) -> None:
+    """Check a SQLite store's file (and create its directory when ``create``).
+
+    Raises:
+        StoreNotFoundError: no store there and ``create`` is False.
+        StoreLocationError: the path cannot be used (too long, a directory...).
+        StoreError: the file or directory is read-only.
+    """
+    path = target.sqlite_path
+    assert path is not None
+    try:
+        missing = not path.exists() or (path.stat().st_size == 0 and not create)
+    except OSError as err:
+        raise StoreLocationError(
+            f"cannot use {str(path)[:120]} as a store ({err.strerror or err}); set "
+            "GOVERN_STORE or --store to a file path"
+        ) from None
+    if missing:
+        if not create:
+            raise StoreNotFoundError(
+                f"no govern store at {path}: nothing has been recorded there yet "
+                "(run a governed pipeline, or set GOVERN_STORE to the store's path)"
+            )
+        make_parent(path)
+    if create:
+        check_writable(target)
 
 
 def make_parent(path: Path) -> None:

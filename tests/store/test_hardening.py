@@ -14,6 +14,8 @@ from typing import Any
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import govern
 import govern.config
@@ -243,3 +245,40 @@ def test_one_rule_for_names_on_every_backend(store_url: str) -> None:
     with open_store(store_url, create=False) as store:
         (stage,) = store.stage_runs(run.id)
         assert stage.stage == longest and store.run(run.id).name == "q" * 255
+
+
+_ARG = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    command=st.sampled_from(["limit", "model", "store", "run", "checkpoint"]),
+    value=_ARG | st.sampled_from(["1e23", "-1", "0", "9" * 30, "m@" + "9" * 30, "@", "m@",
+                                  "postgresql://u:hunter2@[::1", "sqlite://", "sqlite:///:memory:",
+                                  "postgresql://", "/", ".", "latest", "x" * 300]),
+)  # fmt: skip
+def test_fuzzed_arguments_never_crash(
+    command: str, value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = str(tmp_path / "fuzz.db")
+    if not Path(url).exists():
+        with open_store(url, signing_key="") as store:
+            store.begin_run(f.run_info())
+    govern.config.configure(store=url)
+    args = {
+        "limit": ["runs", "--limit", value],
+        "model": ["models", "show", value],
+        "store": ["runs", "--store", value],
+        "run": ["runs", "show", value],
+        "checkpoint": ["verify", "--checkpoint", value],
+    }[command]
+    code = main(args)
+    captured = capsys.readouterr()
+    assert code in (0, 1, 2, 3), (args, code)
+    assert "Traceback" not in captured.err + captured.out
+    if code:
+        assert captured.err.startswith(("govern: error:", "Usage:")) or "Error" in captured.err
+    if command == "store":
+        assert "hunter2" not in captured.err + captured.out  # a password is never shown
