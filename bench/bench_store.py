@@ -8,7 +8,12 @@ For scale, each repeat also times the bare floor: the same record's JSON appende
 sqlite3 module to a one-table log, one transaction each, with the store's pragmas (WAL,
 synchronous=NORMAL) -- no hash chain, no index tables, no retries.
 
-    python bench/bench_store.py [--n 2000] [--repeat 3] [--keyed]
+With ``--signing all`` it alternates the three ways a chain can be protected -- plain
+SHA-256, HMAC-SHA256 (``GOVERN_SIGNING_KEY``) and Ed25519 signatures of each record
+(``GOVERN_SIGNING_KEY_FILE``) -- and prints each one's records/s and its cost per record
+against plain.
+
+    python bench/bench_store.py [--n 2000] [--repeat 3] [--signing plain|hmac|ed25519|all]
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from govern.store import open_store
+from govern.store import Store, open_store
 from govern.store.codec import encode_stage
 from govern.types import (
     CheckResult,
@@ -113,32 +118,52 @@ def stage_result(run_id: str) -> StageResult:
     )
 
 
-def once(n: int, key: str) -> tuple[float, float]:
+def _key_file(directory: Path) -> tuple[str, bytes]:
+    """A fresh Ed25519 private key as a PEM file; its path and raw public key."""
+    from cryptography.hazmat.primitives import serialization as ser
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    path = directory / "signing.pem"
+    path.write_bytes(
+        key.private_bytes(ser.Encoding.PEM, ser.PrivateFormat.PKCS8, ser.NoEncryption())
+    )
+    return str(path), key.public_key().public_bytes(ser.Encoding.Raw, ser.PublicFormat.Raw)
+
+
+def once(n: int, mode: str) -> tuple[float, float]:
     """Records/s of ``n`` record_stage calls, and seconds to verify them."""
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        open_store(str(Path(tmp) / "govern.db"), signing_key=key) as store,
-    ):
-        run = RunInfo(
-            id=uuid.uuid4().hex,
-            name="bench",
-            namespace="bench",
-            status=RunStatus.RUNNING,
-            started_at=datetime.now(UTC),
-            pid=os.getpid(),
-            host=socket.gethostname(),
-        )
-        store.begin_run(run)
-        results = [stage_result(run.id) for _ in range(n)]
-        store.record_stage(results[0])  # warm up caches and compiled statements
-        started = time.perf_counter()
-        for result in results[1:]:
-            store.record_stage(result)
-        rate = (n - 1) / (time.perf_counter() - started)
-        started = time.perf_counter()
-        report = store.verify()
-        verify_s = time.perf_counter() - started
-        assert report.ok, report.message
+    with tempfile.TemporaryDirectory() as tmp:
+        key_file, public = _key_file(Path(tmp)) if mode == "ed25519" else ("", b"")
+        hmac_key = "bench-signing-key" if mode == "hmac" else ""
+        with open_store(
+            str(Path(tmp) / "govern.db"), signing_key=hmac_key, signing_key_file=key_file
+        ) as store:
+            return _measure(store, n, [public] if public else None)
+
+
+def _measure(store: Store, n: int, public_keys: list[bytes] | None) -> tuple[float, float]:
+    """Records/s of ``n`` record_stage calls into ``store``, and seconds to verify them."""
+    run = RunInfo(
+        id=uuid.uuid4().hex,
+        name="bench",
+        namespace="bench",
+        status=RunStatus.RUNNING,
+        started_at=datetime.now(UTC),
+        pid=os.getpid(),
+        host=socket.gethostname(),
+    )
+    store.begin_run(run)
+    results = [stage_result(run.id) for _ in range(n)]
+    store.record_stage(results[0])  # warm up caches and compiled statements
+    started = time.perf_counter()
+    for result in results[1:]:
+        store.record_stage(result)
+    rate = (n - 1) / (time.perf_counter() - started)
+    started = time.perf_counter()
+    report = store.verify(public_keys=public_keys)
+    verify_s = time.perf_counter() - started
+    assert report.ok, report.message
     return rate, verify_s
 
 
@@ -161,32 +186,80 @@ def bare(n: int) -> float:
     return rate
 
 
+def crypto_costs(directory: Path, n: int = 5000) -> str:
+    """Microseconds per record of the hashing and signing alone (no I/O)."""
+    from govern.store.signing import Signer, signature_valid
+
+    body = json.dumps(encode_stage(stage_result(uuid.uuid4().hex)), sort_keys=True)
+    key_file, public = _key_file(directory)
+    signers = {
+        "sha256": Signer.create(None, None),
+        "hmac": Signer.create("bench-signing-key", None),
+        "ed25519": Signer.create(None, key_file),
+    }
+    costs: dict[str, float] = {}
+    for name, signer in signers.items():
+        started = time.perf_counter()
+        for _ in range(n):
+            digest = signer.record_hash("0" * 64, body)
+            if name == "ed25519":
+                signature = signer.sign_record(digest)
+        costs[name] = (time.perf_counter() - started) / n * 1e6
+    started = time.perf_counter()
+    for _ in range(n):
+        signature_valid(public, digest.encode(), signature, record=True)
+    check = (time.perf_counter() - started) / n * 1e6
+    return (
+        f"per record, CPU only ({len(body):,} byte record): SHA-256 {costs['sha256']:.1f} us, "
+        f"HMAC-SHA256 {costs['hmac']:.1f} us, SHA-256 + Ed25519 sign {costs['ed25519']:.1f} us; "
+        f"Ed25519 verify {check:.1f} us"
+    )
+
+
+_CHAINS = {"plain": "SHA-256", "hmac": "HMAC-SHA256", "ed25519": "SHA-256 + Ed25519-signed"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--keyed", action="store_true", help="HMAC-keyed chain")
+    parser.add_argument("--keyed", action="store_true", help="same as --signing hmac")
+    parser.add_argument("--signing", choices=[*_CHAINS, "all"], default="plain")
     args = parser.parse_args()
-    key = "bench-signing-key" if args.keyed else ""
-    runs, floor = [], []
-    for _ in range(args.repeat):  # alternated, so drift in the machine's speed hits both
-        runs.append(once(args.n, key))
+    modes = list(_CHAINS) if args.signing == "all" else ["hmac" if args.keyed else args.signing]
+    runs: dict[str, list[tuple[float, float]]] = {m: [] for m in modes}
+    floor: list[float] = []
+    for _ in range(args.repeat):  # alternated, so drift in the machine's speed hits all
+        for mode in modes:
+            runs[mode].append(once(args.n, mode))
         floor.append(bare(args.n))
-    rates = [r for r, _ in runs]
-    ratios = [b / g for (g, _), b in zip(runs, floor, strict=True)]
-    chain = "HMAC-SHA256" if args.keyed else "SHA-256"
-    print(
-        f"record_stage on SQLite ({chain} chain, 6 checks + 2 datasets per record, "
-        f"N={args.n}, {args.repeat} runs): median {statistics.median(rates):,.0f} records/s "
-        f"(min {min(rates):,.0f}, max {max(rates):,.0f}); target >= 1,000/s"
-    )
-    print(
-        f"bare sqlite3 JSON log of the same records: median {statistics.median(floor):,.0f}/s; "
-        f"time per record govern/bare = {statistics.median(ratios):.2f} "
-        f"(min {min(ratios):.2f}, max {max(ratios):.2f})"
-    )
-    verify_s = statistics.median(v for _, v in runs)
-    print(f"verify of {args.n + 1} records: {verify_s:.2f} s ({(args.n + 1) / verify_s:,.0f}/s)")
+    plain_s = None
+    for mode in modes:
+        rates = [r for r, _ in runs[mode]]
+        ratios = [b / g for (g, _), b in zip(runs[mode], floor, strict=True)]
+        print(
+            f"record_stage on SQLite ({_CHAINS[mode]} chain, 6 checks + 2 datasets per "
+            f"record, N={args.n}, {args.repeat} runs): median "
+            f"{statistics.median(rates):,.0f} records/s (min {min(rates):,.0f}, max "
+            f"{max(rates):,.0f}); target >= 1,000/s; time per record govern/bare = "
+            f"{statistics.median(ratios):.2f}"
+        )
+        per_record = 1 / statistics.median(rates)
+        if mode == "plain":
+            plain_s = per_record
+        elif plain_s is not None:
+            print(
+                f"  {mode}: {(per_record - plain_s) * 1e6:+,.0f} us per record against "
+                f"plain ({per_record / plain_s:.2f}x)"
+            )
+        verify_s = statistics.median(v for _, v in runs[mode])
+        print(
+            f"  verify of {args.n + 1} records: {verify_s:.2f} s ({(args.n + 1) / verify_s:,.0f}/s)"
+        )
+    print(f"bare sqlite3 JSON log of the same records: median {statistics.median(floor):,.0f}/s")
+    if "ed25519" in modes:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(crypto_costs(Path(tmp)))
 
 
 if __name__ == "__main__":

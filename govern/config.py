@@ -40,6 +40,8 @@ class Settings:
         store: SQLite path or ``postgresql://`` URL of the audit record.
         on_store_error: ``raise`` (default; the record comes first) or ``warn``.
         signing_key: HMAC key of the record's hash chain (never printed).
+        signing_key_file: PEM file of an Ed25519 private key that signs each record
+            (public-key verification; exclusive with ``signing_key``).
         lineage: the ``[tool.govern.lineage]`` table, handed to lineage delivery.
         templates: a directory of report templates overriding the shipped ones.
         approvers: identities ``govern approve --by`` accepts besides e-mail addresses.
@@ -54,13 +56,14 @@ class Settings:
     store: str = ""
     on_store_error: StoreErrorMode = "raise"
     signing_key: str | None = field(default=None, repr=False)
+    signing_key_file: Path | None = None
     lineage: Mapping[str, Any] = field(default_factory=dict)
     templates: Path | None = None
     approvers: tuple[str, ...] = ()
 
 
 _ENV_PREFIX = "GOVERN_"
-_PATH_KEYS = {"quarantine_dir", "templates"}
+_PATH_KEYS = {"quarantine_dir", "templates", "signing_key_file"}
 _KEYS = {f.name for f in fields(Settings)} - {"project_root"}
 _lock = threading.Lock()
 _overrides: dict[str, Any] = {}
@@ -114,6 +117,8 @@ def _from_env() -> dict[str, Any]:
 def _coerce(key: str, value: Any, source: str, base: Path) -> Any:
     where = f"{key} (from {source})"
     if key in _PATH_KEYS:
+        if (value is None or value == "") and key != "quarantine_dir":
+            return None  # explicitly none (an empty GOVERN_* variable is skipped earlier)
         path = Path(str(value)).expanduser()
         return path if path.is_absolute() else base / path
     if key == "metrics":

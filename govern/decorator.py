@@ -10,6 +10,7 @@ from typing import Any, ParamSpec, TypeVar, overload
 from govern.errors import GateDefinitionError
 from govern.gates import compile_gate
 from govern.models import ModelSpec
+from govern.names import name_problem
 from govern.runtime import OutputSpec, StageSpec, execute
 from govern.types import OnFail
 
@@ -54,8 +55,9 @@ def _compile(
     on_fail: str,
 ) -> StageSpec:
     stage_name = name or func.__name__
-    if not isinstance(stage_name, str) or not stage_name:
-        raise GateDefinitionError(f"stage name must be a non-empty string, got {stage_name!r}")
+    problem = name_problem(stage_name, "stage name")
+    if problem:
+        raise GateDefinitionError(problem)
     if inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func):
         raise GateDefinitionError(
             f"stage {stage_name!r}: async functions are not supported; gate a synchronous "

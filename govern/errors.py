@@ -17,6 +17,7 @@ Hierarchy::
     ├── ReportError                        a report cannot be built or rendered (scope, template)
     └── StoreError                         the audit record could not be read or written
         ├── StoreLockedError               the store stayed locked past the busy timeout
+        ├── StoreLocationError(ConfigError)  GOVERN_STORE / --store is not a usable location
         └── IntegrityError                 the hash chain does not verify
 
     GateWarning(UserWarning)               a failed check under on_fail="warn" or severity="warn"
@@ -47,6 +48,7 @@ __all__ = [
     "PolicyError",
     "ReportError",
     "StoreError",
+    "StoreLocationError",
     "StoreLockedError",
     "StoreWarning",
 ]
@@ -109,6 +111,10 @@ class StoreError(GovernError):
 
 class StoreLockedError(StoreError):
     """The store stayed locked by another writer past the busy timeout."""
+
+
+class StoreLocationError(StoreError, ConfigError):
+    """The store location (GOVERN_STORE, ``--store``) is not a valid path or URL."""
 
 
 class IntegrityError(StoreError):

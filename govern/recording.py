@@ -38,7 +38,8 @@ log = logging.getLogger("govern")
 T = TypeVar("T")
 
 _lock = threading.Lock()
-_stores: dict[tuple[int, str, str | None], Store] = {}
+_stores: dict[tuple[int, str, str | None, str], Store] = {}
+_down: set[tuple[int, str]] = set()  # stores that failed under on_store_error = "warn"
 
 HOOK_GROUP = "govern.record_hooks"
 """Entry point group of the hooks told about each committed record."""
@@ -88,11 +89,15 @@ def _tell_hooks(store: Store, kind: str, run_id: str | None) -> None:
 def _store_for(cfg: Settings) -> Store:
     from govern.store import open_store
 
-    key = (os.getpid(), cfg.store, cfg.signing_key)
+    key = (os.getpid(), cfg.store, cfg.signing_key, str(cfg.signing_key_file or ""))
     with _lock:
         store = _stores.get(key)
         if store is None:
-            store = open_store(cfg.store, signing_key=cfg.signing_key)
+            store = open_store(
+                cfg.store,
+                signing_key=cfg.signing_key or "",
+                signing_key_file=cfg.signing_key_file or "",
+            )
             _stores[key] = store
         return store
 
@@ -102,6 +107,7 @@ def close_stores() -> None:
     with _lock:
         stores = list(_stores.values())
         _stores.clear()
+        _down.clear()
     for store in stores:
         store.close()
 
@@ -112,15 +118,31 @@ class Recorder:
     def __init__(self, cfg: Settings) -> None:
         self.cfg = cfg
 
-    def _guard(self, what: str, write: Callable[[Store], T], fallback: T) -> T:
+    def _guard(
+        self, what: str, write: Callable[[Store], T], fallback: T, *, retry: bool = False
+    ) -> T:
+        # under "warn", a store that failed once (locked past its timeout, unreachable)
+        # is not tried again until the next run begins: no stall per record, one warning
+        down = (os.getpid(), self.cfg.store)
+        with _lock:
+            if retry:
+                _down.discard(down)
+            elif down in _down and self.cfg.on_store_error == "warn":
+                return fallback
         try:
             return write(_store_for(self.cfg))
         except StoreError as exc:
             if self.cfg.on_store_error != "warn":
                 raise
-            reason = redact_text(str(exc))
-            log.error("could not record %s: %s", what, reason)
-            warnings.warn(StoreWarning(f"could not record {what}: {reason}"), stacklevel=5)
+            with _lock:
+                _down.add(down)
+            message = (
+                f"could not record {what}: {redact_text(str(exc))}; the rest of this run is "
+                "not recorded (on_store_error = 'warn': the store is tried again when the next "
+                "run begins)"
+            )
+            log.error("%s", message)
+            warnings.warn(StoreWarning(message), stacklevel=5)
             return fallback
 
     def begin_run(self, info: RunInfo) -> None:
@@ -130,7 +152,7 @@ class Recorder:
             s.begin_run(info)
             _tell_hooks(s, "run_started", info.id)
 
-        self._guard(f"the start of run {info.id}", write, None)
+        self._guard(f"the start of run {info.id}", write, None, retry=True)
 
     def record_stage(self, result: StageResult) -> StageResult:
         """Record a stage call in one transaction; returns it with its model version set.

@@ -13,6 +13,7 @@ from govern.config import settings
 from govern.datasets import IdentityRegistry
 from govern.errors import GovernError
 from govern.ids import uuid7
+from govern.names import name_problem
 from govern.recording import Recorder
 from govern.types import DatasetRef, RunInfo, RunStatus, StageResult, Status
 
@@ -112,4 +113,7 @@ def run(name: str, *, namespace: str | None = None) -> AbstractContextManager[Ru
     """
     if not isinstance(name, str) or not name.strip():
         raise GovernError(f"govern.run() needs a non-empty pipeline name, got {name!r}")
+    problem = name_problem(name, "govern.run(): the pipeline name")
+    if problem:
+        raise GovernError(problem)
     return open_run(name, namespace=namespace)

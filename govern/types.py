@@ -127,11 +127,15 @@ class CheckResult:
 
 @dataclass(frozen=True, slots=True)
 class QuarantineRecord:
-    """Rows a gate rejected from one dataset, and the Parquet file holding them."""
+    """Rows a gate rejected from one dataset, and the Parquet file holding them.
+
+    ``sha256`` is the hex SHA-256 of the file's bytes (``govern verify`` checks it).
+    """
 
     dataset: str
     rows: int
     path: str
+    sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

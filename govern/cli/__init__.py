@@ -10,7 +10,9 @@ from __future__ import annotations
 import sys
 
 from govern.cli import contracts as _contracts  # noqa: F401  (registers commands)
+from govern.cli import integrity as _integrity  # noqa: F401  (registers commands)
 from govern.cli import lineage as _lineage  # noqa: F401  (registers commands)
+from govern.cli import models as _models  # noqa: F401  (registers commands)
 from govern.cli import policies as _policies  # noqa: F401  (registers commands)
 from govern.cli import records as _records  # noqa: F401  (registers commands)
 from govern.cli import reports as _reports  # noqa: F401  (registers commands)

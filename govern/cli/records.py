@@ -1,4 +1,7 @@
-"""``govern runs``, ``govern models`` and ``govern verify``: read the audit record.
+"""``govern runs``: read the audit record's runs.
+
+Also the output helpers the other reading commands share (``govern models`` in
+cli/models.py, ``govern verify`` in cli/integrity.py).
 
 Reading never creates a store: where none exists these commands exit 3.
 """
@@ -16,7 +19,6 @@ import typer
 
 from govern.cli.app import (
     EXIT_CONFIG,
-    EXIT_FAILED,
     StoreOption,
     app,
     fail,
@@ -26,9 +28,9 @@ from govern.cli.app import (
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from govern.types import ModelVersion, RunInfo, StageResult
+    from govern.types import RunInfo, StageResult
 
-__all__ = ["models_app", "runs_app"]
+__all__ = ["FormatOption", "OutputFormat", "runs_app"]
 
 
 class OutputFormat(enum.StrEnum):
@@ -48,14 +50,7 @@ runs_app = typer.Typer(
     invoke_without_command=True,
     no_args_is_help=False,
 )
-models_app = typer.Typer(
-    name="models",
-    help="List recorded model versions; `models show NAME@VERSION` (or NAME) for one.",
-    invoke_without_command=True,
-    no_args_is_help=False,
-)
 app.add_typer(runs_app)
-app.add_typer(models_app)
 
 
 # -- plumbing -------------------------------------------------------------------------
@@ -151,8 +146,8 @@ def runs(
 ) -> None:
     """List recorded pipeline runs, newest first."""
     fmt = _format(output)
-    if limit < 1:
-        raise fail(f"--limit must be 1 or more, not {limit}", EXIT_CONFIG)
+    if not 1 <= limit <= 1_000_000_000:
+        raise fail(f"--limit must be between 1 and 1000000000, not {limit}", EXIT_CONFIG)
     if ctx.invoked_subcommand is not None:
         return
     from govern.store.codec import encode_run
@@ -160,6 +155,7 @@ def runs(
     with reading_store(store_url) as store:
         found = store.runs(limit=limit, pipeline=pipeline)
         stages = {run.id: store.stage_runs(run.id) for run in found}
+        clocks = store.clock_anomalies([run.id for run in found])
         where = store.location
     if fmt is OutputFormat.JSON:
         _print_json(
@@ -168,6 +164,7 @@ def runs(
                     **encode_run(run),
                     "stages": len(stages[run.id]),
                     "stages_failed": sum(1 for s in stages[run.id] if not s.passed),
+                    "clock_anomaly": clocks.get(run.id),
                 }
                 for run in found
             ]
@@ -182,18 +179,22 @@ def runs(
     table = Table(title=f"Runs in {_escape(where)}", title_justify="left")
     for column in ("RUN", "PIPELINE", "STATUS", "STARTED", "DURATION", "STAGES", "FAILED"):
         table.add_column(column, no_wrap=column in ("RUN", "STARTED"))
-    for run in found:
+    for run in found:  # newest first, by the record's order
         failed = sum(1 for s in stages[run.id] if not s.passed)
         table.add_row(
             run.id[:12],
             _escape(run.name),
             _status(run.status),
-            _when(run.started_at),
+            _when(run.started_at) + (" [yellow]clock?[/yellow]" if run.id in clocks else ""),
             _seconds(_run_seconds(run)),
             str(len(stages[run.id])),
             f"[red]{failed}[/red]" if failed else "0",
         )
     console.print(table)
+    for run_id, why in clocks.items():
+        console.print(f"[yellow]clock anomaly[/yellow]: run {run_id[:12]} {_escape(why)}")
+    if clocks:
+        console.print("Runs are ordered by the record (the chain), not by these times.")
     console.print("`govern runs show RUN_ID` (or `latest`) shows one run.")
 
 
@@ -281,184 +282,3 @@ def _show_run(run: RunInfo, stages: list[StageResult]) -> None:
                 f"  {_escape(stage.stage)}: {q.rows} row(s) of {_escape(q.dataset)} "
                 f"in {_escape(q.path)}"
             )
-
-
-# -- govern models --------------------------------------------------------------------
-
-
-@models_app.callback()
-def models(
-    ctx: typer.Context,
-    output: FormatOption = "table",
-    store_url: StoreOption = None,
-) -> None:
-    """List recorded model versions."""
-    fmt = _format(output)
-    if ctx.invoked_subcommand is not None:
-        return
-    from govern.store.codec import encode_model
-
-    with reading_store(store_url) as store:
-        found = store.models()
-        where = store.location
-    if fmt is OutputFormat.JSON:
-        _print_json([encode_model(m) for m in found])
-        return
-    console = _console()
-    if not found:
-        console.print(f"No models recorded yet in {_escape(where)}.")
-        return
-    from rich.table import Table
-
-    table = Table(title=f"Models in {_escape(where)}", title_justify="left")
-    for column in ("MODEL", "VERSION", "FRAMEWORK", "CLASS", "CREATED", "RUN", "METRICS"):
-        table.add_column(column, no_wrap=column in ("RUN", "CREATED"))
-    for m in found:
-        table.add_row(
-            _escape(m.name),
-            str(m.version),
-            _escape(m.framework or "-"),
-            _escape((m.model_class or "-").rsplit(".", 1)[-1]),
-            _when(m.created_at),
-            m.run_id[:12],
-            _escape(_brief(m.metrics)),
-        )
-    console.print(table)
-    console.print(_escape("`govern models show NAME[@VERSION]` shows one version."))
-
-
-def _parse_model_ref(text: str) -> tuple[str, int | None]:
-    name, at, version = text.rpartition("@")
-    if not at:
-        return text, None
-    if version == "latest":
-        return name, None
-    if version.isdigit() and name:
-        return name, int(version)
-    raise fail(
-        f"{text!r} is not NAME or NAME@VERSION (VERSION a whole number or latest)", EXIT_CONFIG
-    )
-
-
-@models_app.command("show")
-def models_show(
-    ref: Annotated[
-        str, typer.Argument(metavar="NAME[@VERSION]", help="NAME, NAME@VERSION or NAME@latest.")
-    ],
-    output: FormatOption = "table",
-    store_url: StoreOption = None,
-) -> None:
-    """Show one model version (the latest unless @VERSION is given)."""
-    fmt = _format(output)
-    from govern.store.codec import encode_model
-
-    name, version = _parse_model_ref(ref)
-    with reading_store(store_url) as store:
-        model = store.model(name, version)
-        used_by = store.model_usages(model.name, model.version)
-    if fmt is OutputFormat.JSON:
-        _print_json(
-            {
-                "model": encode_model(model),
-                "used_by": [
-                    {"run_id": s.run_id, "stage": s.stage, "stage_run_id": s.stage_run_id}
-                    for s in used_by
-                ],
-            }
-        )
-        return
-    _show_model(model, used_by)
-
-
-def _show_model(m: ModelVersion, used_by: list[StageResult]) -> None:
-    from rich.table import Table
-
-    console = _console()
-    console.print(f"[bold]Model {_escape(str(m.ref))}[/bold]")
-    fields: list[tuple[str, str]] = [
-        ("framework", m.framework or "-"),
-        ("class", m.model_class or "-"),
-        ("artifact", m.artifact_fingerprint or "-"),
-        ("created", _when(m.created_at)),
-        ("run", m.run_id),
-        ("stage run", m.stage_run_id),
-    ]
-    for key, value in fields:
-        console.print(f"  {key:<10} {_escape(value)}")
-    sections: list[tuple[str, Mapping[str, Any]]] = [
-        ("Hyperparameters", m.hyperparameters),
-        ("Metrics", m.metrics),
-        ("Card", m.card),
-    ]
-    for title, values in sections:
-        if values:
-            _key_values(console, title, values)
-    if m.slices:
-        slices = Table(title="Slices", title_justify="left")
-        slices.add_column("SLICE")
-        slices.add_column("METRICS")
-        for name, values in m.slices.items():
-            slices.add_row(_escape(name), _escape(_brief(values, limit=8)))
-        console.print(slices)
-    if m.input_signature:
-        console.print(
-            "[bold]Input signature[/bold]  "
-            + _escape(", ".join(f"{c}: {t}" for c, t in m.input_signature))
-        )
-    if m.training_datasets:
-        data = Table(title="Training datasets", title_justify="left")
-        for column in ("DATASET", "PARAMETER", "ROWS", "FINGERPRINT"):
-            data.add_column(column)
-        for d in m.training_datasets:
-            data.add_row(
-                _escape(d.ref.qualified_name),
-                _escape(d.parameter),
-                "-" if d.row_count is None else str(d.row_count),
-                _escape(d.fingerprint or "-"),
-            )
-        console.print(data)
-    if used_by:
-        console.print("[bold]Used by[/bold]")
-        for s in used_by:
-            console.print(f"  stage {_escape(s.stage)} of run {s.run_id} ({_status(s.status)})")
-
-
-def _key_values(console: Console, title: str, values: Mapping[str, Any]) -> None:
-    console.print(f"[bold]{title}[/bold]")
-    for key, value in values.items():
-        if isinstance(value, float):
-            text = _number(value)
-        elif isinstance(value, str):
-            text = value
-        else:
-            text = json.dumps(value, default=str)
-        console.print(f"  {_escape(str(key))}: {_escape(text)}")
-
-
-# -- govern verify --------------------------------------------------------------------
-
-
-@app.command("verify")
-def verify(
-    output: FormatOption = "table",
-    store_url: StoreOption = None,
-) -> None:
-    """Recompute the record's hash chain and check every index row against it.
-
-    Exit 0 when the record is intact, 1 naming the first bad record, 3 without a store.
-    """
-    fmt = _format(output)
-    from dataclasses import asdict
-
-    with reading_store(store_url) as store:
-        report = store.verify()
-        where = store.location
-    if fmt is OutputFormat.JSON:
-        _print_json({"store": where, **asdict(report)})
-    elif report.ok:
-        head = f"; chain head {report.head_hash}" if report.head_hash else ""
-        typer.echo(f"{where}: {report.message}{head}")
-    else:
-        typer.echo(f"{where}: {report.message}")
-    if not report.ok:
-        raise typer.Exit(EXIT_FAILED)

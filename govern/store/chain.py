@@ -2,8 +2,9 @@
 
 Unkeyed chains use SHA-256; with a signing key the chain is HMAC-SHA256, so that someone
 who can write the store but does not hold the key cannot recompute it after an edit.
-The store's meta table says which (``chain`` = ``sha256`` or ``hmac-sha256``) and holds
-a key check value (an HMAC of a fixed label), never the key.
+Ed25519 stores chain with SHA-256 and sign each record's hash (govern.store.signing).
+The store's meta table says which (``chain`` = ``sha256``, ``hmac-sha256`` or
+``ed25519``) and holds a key check value (an HMAC of a fixed label), never the key.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hmac
 from typing import Literal
 
 __all__ = [
+    "ED25519",
     "GENESIS",
     "KEYED",
     "UNKEYED",
@@ -22,9 +24,10 @@ __all__ = [
     "record_hash",
 ]
 
-ChainMode = Literal["sha256", "hmac-sha256"]
+ChainMode = Literal["sha256", "hmac-sha256", "ed25519"]
 UNKEYED: ChainMode = "sha256"
 KEYED: ChainMode = "hmac-sha256"
+ED25519: ChainMode = "ed25519"
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first record."""
 

@@ -288,9 +288,7 @@ def encode_stage(r: StageResult) -> dict[str, Any]:
         "started_at": format_datetime(r.started_at),
         "ended_at": format_datetime(r.ended_at),
         "checks": [_encode_check(c) for c in r.checks],
-        "quarantine": [
-            {"dataset": q.dataset, "rows": int(q.rows), "path": str(q.path)} for q in r.quarantine
-        ],
+        "quarantine": [_encode_quarantine(q) for q in r.quarantine],
         "datasets": [encode_dataset_version(d) for d in r.datasets],
         "timings": encode_value(r.timings),
         "row_counts": encode_value(r.row_counts),
@@ -317,7 +315,8 @@ def decode_stage(d: Mapping[str, Any]) -> StageResult:
         ended_at=parse_datetime(d["ended_at"]),
         checks=tuple(_decode_check(c) for c in d.get("checks", ())),
         quarantine=tuple(
-            QuarantineRecord(q["dataset"], q["rows"], q["path"]) for q in d.get("quarantine", ())
+            QuarantineRecord(q["dataset"], q["rows"], q["path"], q.get("sha256"))
+            for q in d.get("quarantine", ())
         ),
         datasets=tuple(decode_dataset_version(x) for x in d.get("datasets", ())),
         timings=_mapping(d.get("timings")),
@@ -360,3 +359,10 @@ def decode_run(d: Mapping[str, Any]) -> RunInfo:
         host=d.get("host"),
         environment=_mapping(d.get("environment")),
     )
+
+
+def _encode_quarantine(q: QuarantineRecord) -> dict[str, Any]:
+    entry: dict[str, Any] = {"dataset": q.dataset, "rows": int(q.rows), "path": str(q.path)}
+    if q.sha256 is not None:
+        entry["sha256"] = q.sha256
+    return entry

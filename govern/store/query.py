@@ -7,6 +7,7 @@ locate records), so reports and policies see exactly what the hash chain covers.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,7 @@ from govern.types import DatasetKind, DatasetRef, ModelVersion, RunInfo, RunStat
 __all__ = [
     "ModelNotFoundError",
     "RunNotFoundError",
+    "clock_anomalies",
     "dataset_usages",
     "datasets",
     "find_run_id",
@@ -73,7 +75,7 @@ def runs_list(
     since: datetime | None = None,
     run_id: str | None = None,
 ) -> list[RunInfo]:
-    """Runs, newest first."""
+    """Runs, newest first: by their place in the chain, never by a clock."""
     start = ledger.alias("start_rec")
     end = ledger.alias("end_rec")
     query = (
@@ -83,7 +85,7 @@ def runs_list(
                 end, end.c.seq == runs.c.end_seq
             )
         )
-        .order_by(runs.c.started_ts.desc(), runs.c.start_seq.desc())
+        .order_by(runs.c.start_seq.desc())
     )
     if pipeline is not None:
         query = query.where(runs.c.name == pipeline)
@@ -97,12 +99,10 @@ def runs_list(
 
 
 def find_run_id(conn: sa.Connection, run_id: str, where: str) -> str:
-    """Resolve ``latest``, a full id or a unique id prefix to a run id."""
+    """Resolve ``latest`` (the run begun last in the chain), a full id or a prefix."""
     if run_id == "latest":
         latest = conn.execute(
-            sa.select(runs.c.id)
-            .order_by(runs.c.started_ts.desc(), runs.c.start_seq.desc())
-            .limit(1)
+            sa.select(runs.c.id).order_by(runs.c.start_seq.desc()).limit(1)
         ).scalar()
         if latest is None:
             raise RunNotFoundError(f"no runs are recorded yet in store {where}")
@@ -220,3 +220,40 @@ def dataset_usages(conn: sa.Connection, name: str, namespace: str | None) -> lis
         inner = inner.where(dataset_versions.c.namespace == namespace)
     query = sa.select(ledger.c.body).where(ledger.c.seq.in_(inner)).order_by(ledger.c.seq)
     return [decode_stage(_data(b)) for b in conn.execute(query).scalars()]
+
+
+def clock_anomalies(conn: sa.Connection, run_ids: Sequence[str]) -> dict[str, str]:
+    """Runs (of ``run_ids``) whose start time contradicts the chain's order, with why."""
+    wanted = set(run_ids)
+    query = sa.select(
+        runs.c.id, runs.c.start_seq, runs.c.end_seq, runs.c.started_ts, runs.c.ended_at
+    ).order_by(runs.c.start_seq)
+    found: dict[str, str] = {}
+    previous: Any = None
+    for row in conn.execute(query):
+        if previous is not None and row.id in wanted:
+            why = _anomaly(row, previous)
+            if why:
+                found[row.id] = why
+        previous = row
+    return found
+
+
+def _anomaly(row: Any, previous: Any) -> str | None:
+    before = f"run {previous.id[:12]}, begun before it in the record,"
+    if row.started_ts < previous.started_ts:
+        gap = previous.started_ts - row.started_ts
+        return f"starts {_span(gap)} before {before} started: a clock was wrong"
+    ended = previous.end_seq is not None and previous.end_seq < row.start_seq
+    if ended and previous.ended_at and row.started_ts < timestamp(previous.ended_at):
+        gap = timestamp(previous.ended_at) - row.started_ts
+        return f"starts {_span(gap)} before {before} ended: a clock was wrong"
+    return None
+
+
+def _span(seconds: float) -> str:
+    if seconds >= 86400:
+        return f"{seconds / 86400:.1f} days"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds:.1f} s"

@@ -22,6 +22,11 @@ class VerifyReport:
         keyed: True when the chain is HMAC-keyed.
         problems: how many problems were found in all.
         message: one line for humans.
+        mode: ``sha256``, ``hmac-sha256`` or ``ed25519``.
+        key_ids: the Ed25519 keys that signed the chain, in order of use.
+        pinned: True when signatures were checked against public keys the verifier gave.
+        checked: False when the store could not be checked at all (an HMAC chain and no
+            key): not verified, rather than found tampered.
     """
 
     ok: bool
@@ -31,6 +36,10 @@ class VerifyReport:
     keyed: bool = False
     problems: int = 0
     message: str = ""
+    mode: str = "sha256"
+    key_ids: tuple[str, ...] = ()
+    pinned: bool = False
+    checked: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,9 @@ Schema history:
    ``imported_events`` (those events by id), and the delivery outbox
    ``outbox_transports`` / ``outbox`` -- delivery state, not derived from the ledger, so
    not in TABLES and not checked by ``verify``.
+4. ``signatures``: the Ed25519 signature of each record of a signed store (seq, key id,
+   signature). Not derived from the ledger, so not in TABLES; ``verify`` checks each
+   against the key the chain names.
 """
 
 from __future__ import annotations
@@ -252,6 +255,15 @@ outbox = sa.Table(
     sqlite_with_rowid=False,  # one B-tree keyed by the primary key
 )
 
+signatures = sa.Table(
+    "signatures",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("key_id", sa.String(_HASH), nullable=False),
+    sa.Column("signature", sa.String(128), nullable=False),
+    sqlite_with_rowid=False,  # one B-tree keyed by the primary key
+)
+
 TABLES: dict[str, sa.Table] = {
     t.name: t
     for t in (
@@ -315,7 +327,11 @@ def _v3(conn: sa.Connection) -> None:
         conn.execute(lineage_io.insert(), rows)
 
 
-MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
+def _v4(conn: sa.Connection) -> None:
+    _create(conn, [signatures])
+
+
+MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
 """Schema version -> the step that brings the previous version to it."""
 
 CURRENT_VERSION = max(MIGRATIONS)

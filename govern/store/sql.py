@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy import event, exc
 
-from govern.errors import StoreError, StoreLockedError
+from govern.errors import StoreError, StoreLocationError, StoreLockedError
 from govern.store.schema import CURRENT_VERSION, MIGRATIONS, meta
 
 __all__ = [
@@ -74,13 +74,26 @@ def parse_target(location: str) -> Target:
     """
     text = location.strip()
     if not text:
-        raise StoreError("no store location: set GOVERN_STORE or store = '...' in [tool.govern]")
+        raise StoreLocationError(
+            "no store location: set GOVERN_STORE or store = '...' in [tool.govern]"
+        )
+    if "\x00" in text:
+        raise StoreLocationError("the store location holds a NUL character")
     if "://" not in text:
         return _sqlite_target(Path(text))
     try:
         url = sa.make_url(text)
-    except exc.ArgumentError as err:
-        raise StoreError(f"store URL is not valid: {err}") from None
+        port = url.port  # parsed lazily by some URLs: a bad port fails here
+    except (exc.ArgumentError, ValueError) as err:
+        secret = text.rpartition("@")[0].rpartition(":")[2] if "@" in text else ""
+        why = str(err).replace(secret, "***") if secret else str(err)
+        port = -1
+    if port is not None and not 0 <= port < 65536:
+        raise StoreLocationError(
+            f"store URL {text.split('://', 1)[0]}://... is not valid "
+            f"({why if port == -1 else f'port {port}'}); give a file path or "
+            "postgresql://user:password@host:port/database"
+        )
     backend = url.get_backend_name()
     if backend in ("postgresql", "postgres"):
         driver = url.get_driver_name()
@@ -89,9 +102,9 @@ def parse_target(location: str) -> Target:
         return Target(url, url.render_as_string(hide_password=True), None)
     if backend == "sqlite":
         if not url.database or url.database == ":memory:":
-            raise StoreError("an in-memory SQLite store keeps nothing; give a file path")
+            raise StoreLocationError("an in-memory SQLite store keeps nothing; give a file path")
         return _sqlite_target(Path(url.database))
-    raise StoreError(
+    raise StoreLocationError(
         f"unsupported store URL scheme {url.drivername!r}: use a file path (SQLite) "
         "or a postgresql:// URL"
     )
@@ -376,21 +389,3 @@ def migrate(conn: sa.Connection, target: Target, initial: dict[str, str]) -> int
             set_meta(conn, initial)
         set_meta(conn, {"schema_version": str(version)})
     return found
-
-
-def check_writable(target: Target) -> None:
-    """Fail early, with a clear message, when a SQLite store's file or directory is read-only.
-
-    Only a hint (root ignores permissions); the database's own error is translated too.
-    """
-    path = target.sqlite_path
-    if path is None:
-        return
-    fix = "set GOVERN_STORE to a writable path or on_store_error = 'warn'"
-    if path.exists() and not os.access(path, os.W_OK):
-        raise StoreError(f"store {path} is read-only: the file is not writable; {fix}")
-    if path.parent.exists() and not os.access(path.parent, os.W_OK):
-        raise StoreError(
-            f"store {path} is read-only: its directory {path.parent} is not writable "
-            f"(SQLite needs to create journal files there); {fix}"
-        )

@@ -1,17 +1,24 @@
-"""Recompute the hash chain and cross-check every index row against the ledger."""
+"""Recompute the hash chain, check signatures, cross-check every index row against the ledger.
+
+A value an attacker may have put in any column (a BLOB body, a non-ASCII hash) is a
+finding, never an exception.
+"""
 
 from __future__ import annotations
 
+import base64
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
-from govern.store.chain import GENESIS, KEYED, key_check, record_hash
+from govern.store.chain import ED25519, GENESIS, KEYED, UNKEYED, key_check, record_hash
 from govern.store.index import KEYS, index_ops
 from govern.store.report import VerifyReport
-from govern.store.schema import TABLES, chain_head, ledger
+from govern.store.schema import TABLES, chain_head, ledger, signatures
+from govern.store.signing import SIGNING_KEY, Signer, key_id, signature_valid
 
 __all__ = ["verify"]
 
@@ -36,24 +43,24 @@ class _Findings:
         return f"record seq {seq} ({self.labels.get(seq, 'missing')}): {why}"
 
 
-def verify(conn: sa.Connection, meta: dict[str, str], key: str | None) -> VerifyReport:
+def verify(
+    conn: sa.Connection,
+    meta: dict[str, str],
+    signer: Signer,
+    public_keys: Sequence[bytes] | None = None,
+) -> VerifyReport:
     """Check the whole store inside one read transaction."""
-    keyed = meta.get("chain") == KEYED
+    mode = meta.get("chain", UNKEYED)
+    keyed = mode == KEYED
+    key = signer.hmac_key if signer.mode == KEYED else None
     records = conn.execute(sa.select(sa.func.count()).select_from(ledger)).scalar_one()
     head = conn.execute(sa.select(ledger.c.hash).order_by(ledger.c.seq.desc()).limit(1)).scalar()
-    if keyed and not key:
+    refused = _refuse(mode, key, public_keys)
+    if refused:
+        checked = not (mode == KEYED and not key)  # else the refusal is itself a finding
         return VerifyReport(
-            False, records, None, head, keyed, 1,
-            "the chain is keyed (HMAC-SHA256) and cannot be checked without its key; "
-            "set GOVERN_SIGNING_KEY",
-        )  # fmt: skip
-    if not keyed and key:
-        return VerifyReport(
-            False, records, None, head, keyed, 1,
-            "GOVERN_SIGNING_KEY is set but the store's chain is not keyed: it was created "
-            "without a key, or its records were re-hashed without one; unset "
-            "GOVERN_SIGNING_KEY to check an unkeyed store",
-        )  # fmt: skip
+            False, records, None, _text(head), keyed, 1, refused, mode=mode, checked=checked
+        )
     hint = ""
     if keyed and key and meta.get("key_check") not in (None, key_check(key)):
         hint = " (GOVERN_SIGNING_KEY is not the key this store was signed with)"
@@ -62,19 +69,107 @@ def verify(conn: sa.Connection, meta: dict[str, str], key: str | None) -> Verify
     expected: dict[str, dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, int]]]] = {
         name: {} for name in TABLES
     }
-    last_seq, last_hash = _chain(conn, key if keyed else None, found, expected, hint)
+    keys = _Keys(None if public_keys is None else set(public_keys))
+    last_seq, last_hash = _chain(conn, key, found, expected, hint, keys)
+    if mode == ED25519 and not keys.seen:
+        found.add(_NO_SEQ, "the store says it is signed with Ed25519 but no signing_key "
+                  "record is in its chain")  # fmt: skip
     _head(conn, last_seq, last_hash, found)
     for name, table in TABLES.items():
         _compare(conn, name, table, expected[name], found)
 
     first = found.first()
     ok = first is None
-    message = (
-        f"ok: {records} record(s) verified" + (" (keyed chain)" if keyed else "")
-        if ok
-        else f"verification failed ({len(found.problems)} problem(s)); first: {first}"
+    if ok:
+        how = {"hmac-sha256": " (keyed chain)", "ed25519": " (Ed25519-signed"}.get(mode, "")
+        if mode == ED25519:
+            pinned = "pinned public key" if public_keys is not None else "keys named in the chain"
+            how += f" by {', '.join(keys.seen)}; checked against the {pinned})"
+        message = f"ok: {records} record(s) verified{how}"
+    else:
+        message = f"verification failed ({len(found.problems)} problem(s)); first: {first}"
+    return VerifyReport(
+        ok,
+        records,
+        first,
+        last_hash,
+        keyed,
+        len(found.problems),
+        message,
+        mode=mode,
+        key_ids=tuple(keys.seen),
+        pinned=public_keys is not None,
     )
-    return VerifyReport(ok, records, first, last_hash, keyed, len(found.problems), message)
+
+
+def _refuse(mode: str, key: str | None, public_keys: Sequence[bytes] | None) -> str | None:
+    if mode == KEYED and not key:
+        return (
+            "the chain is keyed (HMAC-SHA256) and cannot be checked without its key; "
+            "set GOVERN_SIGNING_KEY"
+        )
+    if mode != KEYED and key:
+        return (
+            "GOVERN_SIGNING_KEY is set but the store's chain is not keyed: it was created "
+            "without a key, or its records were re-hashed without one; unset "
+            "GOVERN_SIGNING_KEY to check an unkeyed store"
+        )
+    if public_keys is not None and mode != ED25519:
+        return (
+            f"a public key was given but the store's chain is not signed with Ed25519 (it "
+            f"says {mode}): it was never signed, or its signatures were stripped"
+        )
+    return None
+
+
+@dataclass
+class _Keys:
+    """Signing keys met along the chain; ``trusted`` (raw public keys) when pinned."""
+
+    trusted: set[bytes] | None
+    active: tuple[str, bytes] | None = None
+    seen: list[str] = field(default_factory=list)
+
+    def start(self, seq: int, data: dict[str, Any], found: _Findings) -> None:
+        try:
+            raw = base64.b64decode(str(data["public_key"]), validate=True)
+            named = str(data["key_id"])
+        except (KeyError, ValueError) as err:
+            found.add(seq, f"its signing key cannot be read ({type(err).__name__})")
+            return
+        if key_id(raw) != named:
+            found.add(seq, f"its key id {named} is not the id of the public key it holds")
+        if self.trusted is not None and raw not in self.trusted:
+            found.add(seq, f"it starts signing with key {named}, not a trusted public key")
+        self.active = (named, raw)
+        self.seen.append(named)
+
+    def check(self, seq: int, digest: str, sig_key: Any, signature: Any, found: _Findings) -> None:
+        if self.active is None:
+            return
+        named, raw = self.active
+        if signature is None:
+            found.add(seq, f"it carries no signature (records are signed by key {named})")
+        elif sig_key != named:
+            found.add(seq, f"it is signed by key {sig_key!r}, not by {named}, the key in force")
+        elif not isinstance(signature, str) or not signature_valid(
+            raw, digest.encode(), signature, record=True
+        ):
+            found.add(seq, f"its signature does not verify with key {named}")
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _bad_columns(row: Any) -> str | None:
+    for col in ("prev_hash", "hash"):
+        value = getattr(row, col)
+        if not isinstance(value, str) or not value.isascii():
+            return f"its {col} is not a hex hash ({type(value).__name__} {value!r:.40})"
+    if not isinstance(row.body, str):
+        return f"its body is stored as {type(row.body).__name__}, not text"
+    return None
 
 
 def _chain(
@@ -83,11 +178,16 @@ def _chain(
     found: _Findings,
     expected: dict[str, dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, int]]]],
     hint: str,
+    keys: _Keys,
 ) -> tuple[int, str | None]:
     prev_hash = GENESIS
     last_seq = 0
     last_hash: str | None = None
-    query = sa.select(ledger).order_by(ledger.c.seq)
+    query = (
+        sa.select(ledger, signatures.c.key_id.label("sig_key"), signatures.c.signature)
+        .select_from(ledger.outerjoin(signatures, signatures.c.seq == ledger.c.seq))
+        .order_by(ledger.c.seq)
+    )
     for row in conn.execute(query).yield_per(2000):
         seq: int = row.seq
         found.labels[seq] = f"{row.kind} {row.record_id}"
@@ -95,6 +195,11 @@ def _chain(
             missing = last_seq + 1
             found.labels.setdefault(missing, "missing")
             found.add(missing, f"records {missing}..{seq - 1} are missing from the ledger")
+        bad = _bad_columns(row)
+        if bad:
+            found.add(seq, bad + ": the store was edited outside govern")
+            prev_hash, last_seq, last_hash = str(row.hash), seq, _text(row.hash)
+            continue
         if row.prev_hash != prev_hash:
             found.add(seq, "its prev_hash does not match the previous record's hash")
         if record_hash(row.prev_hash, row.body, key) != row.hash:
@@ -103,7 +208,7 @@ def _chain(
         try:
             envelope = json.loads(row.body)
             data = envelope["data"]
-            bad = [
+            bad_cols = [
                 col
                 for col, value in (
                     ("seq", seq),
@@ -113,12 +218,16 @@ def _chain(
                 )
                 if envelope.get(col) != value
             ]
-            if bad:
-                found.add(seq, f"ledger column(s) {', '.join(bad)} differ from its content")
+            if bad_cols:
+                found.add(seq, f"ledger column(s) {', '.join(bad_cols)} differ from its content")
+            if row.kind == SIGNING_KEY:
+                keys.start(seq, data, found)
             ops = index_ops(row.kind, seq, data)
-        except (ValueError, KeyError, TypeError) as err:
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
             found.add(seq, f"its content cannot be read ({type(err).__name__}: {err})")
+            keys.check(seq, row.hash, row.sig_key, row.signature, found)
             continue
+        keys.check(seq, row.hash, row.sig_key, row.signature, found)
         for op in ops:
             rows = expected[op.table]
             current = rows.get(op.key)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,18 +13,24 @@ import pytest
 import govern.config
 from govern.cli import main
 from govern.store import open_store
-from govern.types import RunStatus, Status
+from govern.types import QuarantineRecord, RunStatus, Status
 from tests.conftest import REPO_ROOT
 from tests.store import factories as f
 
 
 @pytest.fixture
-def recorded(store_url: str) -> dict[str, str]:
+def recorded(store_url: str, tmp_path: Path) -> dict[str, str]:
     """A finished run with a model, a failing quarantined stage and a model user."""
+    rejected = tmp_path / "q" / "raw-1.parquet"
+    rejected.parent.mkdir()
+    rejected.write_bytes(b"PAR1 rejected rows PAR1")
     with open_store(store_url, signing_key="") as store:
         run = f.run_info(name="penguins")
         store.begin_run(run)
-        trained = store.record_stage(f.full_stage_result(run.id))
+        full = f.full_stage_result(run.id)
+        digest = hashlib.sha256(rejected.read_bytes()).hexdigest()
+        full = replace(full, quarantine=(QuarantineRecord("raw", 3, str(rejected), digest),))
+        trained = store.record_stage(full)
         assert trained.model is not None
         store.record_stage(
             f.stage_result(run.id, stage="evaluate", models_used=(trained.model.ref,))
@@ -59,7 +67,7 @@ def test_runs_show(recorded: dict[str, str], capsys: pytest.CaptureFixture[str])
     code, out, _ = _run(capsys, "runs", "show", "latest")
     assert code == 0
     for text in ("train", "evaluate", "clean", "Failing checks", "in_range(0, 101)",
-                 "/q/raw-1.parquet", "Timings", "penguin-species@1", "GateError"):  # fmt: skip
+                 "raw-1.parquet", "Timings", "penguin-species@1", "GateError"):  # fmt: skip
         assert text in out, text
     code, out, _ = _run(capsys, "runs", "show", recorded["run_id"][:8], "--format", "json")
     assert code == 0
@@ -99,7 +107,7 @@ def test_not_found_and_usage_errors(
     code, _, err = _run(capsys, "runs", "--format", "yaml")
     assert code == 2 and "--format must be table or json" in err
     code, _, err = _run(capsys, "runs", "--limit", "0")
-    assert code == 2 and "--limit must be 1 or more" in err
+    assert code == 2 and "--limit must be between 1 and" in err
 
 
 def test_verify_ok(recorded: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
