@@ -1,7 +1,7 @@
 """``govern report audit`` and ``govern report model-card``: documents from the record.
 
 Reading never creates a store. Exit codes: 0 written; 2 usage error (conflicting scopes,
-a bad date, format or template, the pdf extra missing); 3 nothing to report on (no
+a bad date, format, output suffix or template, the pdf extra missing); 3 nothing to report on (no
 store, no such run, pipeline or model).
 """
 
@@ -58,11 +58,21 @@ TemplatesOption = Annotated[
 
 
 def _format(value: str | None, output: Path | None, default: str) -> str:
+    """--format, else -o's suffix, else the default; an unknown suffix is a usage error."""
     if value is not None:
         return value.lower()
-    if output is not None and output.suffix.lower() in _SUFFIXES:
-        return _SUFFIXES[output.suffix.lower()]
-    return default
+    if output is None:
+        return default
+    suffix = output.suffix.lower()
+    if suffix not in _SUFFIXES:
+        known = ", ".join(sorted(_SUFFIXES))
+        what = f"suffix {output.suffix!r}" if suffix else "no suffix"
+        raise fail(
+            f"-o {output}: {what} names no report format; use one of {known} "
+            "or give --format html|md|json|pdf",
+            EXIT_CONFIG,
+        )
+    return _SUFFIXES[suffix]
 
 
 def _produce(store_url: str | None, make: Callable[[Store], Rendered], output: Path | None) -> None:

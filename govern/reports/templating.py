@@ -179,7 +179,8 @@ def _mermaid(graph: Mapping[str, Any]) -> Markup:
     def label(text: str) -> str:
         out = []
         for ch in _NEWLINES.sub(" ", text):
-            if ch.isalnum() or ch in " .,:/_-=@()[]'":
+            # brackets too: a label must not read as Markdown link syntax anywhere
+            if ch.isalnum() or ch in " .,:/_-=@'":
                 out.append(ch)
             else:
                 out.append(f"#{ord(ch)};")
