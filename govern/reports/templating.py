@@ -220,10 +220,19 @@ def environment(flavour: Flavour, templates: str | None) -> Environment:
     Raises:
         ReportError: ``templates`` is not a directory.
     """
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+    from jinja2 import (
+        ChoiceLoader,
+        Environment,
+        FileSystemLoader,
+        PackageLoader,
+        PrefixLoader,
+        StrictUndefined,
+    )
     from jinja2.loaders import BaseLoader
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+    from govern.reports.sandbox import SHIPPED, UserTemplateEnvironment
+
+    shipped = PackageLoader("govern.reports", "templates")
     loaders: list[BaseLoader] = []
     if templates is not None:
         if not Path(templates).is_dir():
@@ -231,12 +240,14 @@ def environment(flavour: Flavour, templates: str | None) -> Environment:
                 f"templates directory {templates} does not exist; set --templates "
                 "(or [tool.govern] templates) to a directory of .j2 files"
             )
+        # "govern:NAME" is always the shipped NAME (what a same-named override extends)
+        loaders.append(PrefixLoader({SHIPPED.rstrip(":"): shipped}, delimiter=":"))
         loaders.append(FileSystemLoader(templates))
-    loaders.append(PackageLoader("govern.reports", "templates"))
+    loaders.append(shipped)
     # a directory of the user's templates means untrusted template code: all of it runs
     # sandboxed. The shipped templates alone are govern's own code and render in a plain
     # environment (same autoescaping and filters; data is never evaluated as a template).
-    kind = Environment if templates is None else ImmutableSandboxedEnvironment
+    kind = Environment if templates is None else UserTemplateEnvironment
     env = kind(
         loader=ChoiceLoader(loaders),
         autoescape=True,
@@ -276,10 +287,18 @@ def render_template(
     import jinja2
     from jinja2.exceptions import SecurityError
 
+    from govern.errors import GovernError
+    from govern.reports.sandbox import TemplateLimitError, render_bounded
+
     env = environment(flavour, None if templates is None else str(templates))
+    variables = {**context, "ctx": context}
     try:
         template = env.get_template(name)
-        return template.render({**context, "ctx": context})
+        if templates is None:
+            return template.render(variables)
+        return render_bounded(template, variables)  # user code: bounded in time and size
+    except TemplateLimitError as exc:
+        raise TemplateLimitError(f"template {_line(exc, name)}: {exc}") from None
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or exc.name or name
         raise ReportError(f"template {where} line {exc.lineno}: {exc.message}") from None
@@ -295,8 +314,15 @@ def render_template(
         raise ReportError(f"template {_line(exc, name)}: {exc.message}") from None
     except jinja2.TemplateError as exc:
         raise ReportError(f"template {_line(exc, name)}: {exc}") from None
-    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ArithmeticError) as exc:
-        # a (user) template that misuses a value: name the place, not a traceback
+    except RecursionError:
+        raise ReportError(
+            f"template {name}: templates extend, include or call each other in a cycle "
+            f"(looked in {_where(templates)}); to extend a shipped template of the same "
+            'name use {% extends "' + name + '" %} or "govern:' + name + '"'
+        ) from None
+    except GovernError:
+        raise
+    except Exception as exc:  # any error of template code: its place, not a traceback
         raise ReportError(f"template {_line(exc, name)}: {type(exc).__name__}: {exc}") from None
 
 

@@ -20,6 +20,7 @@ from govern.reports.context.common import (
     unique,
 )
 from govern.reports.context.compliance import appendix
+from govern.reports.context.integrity import integrity
 from govern.reports.context.policies import approvals, policies_section
 from govern.types import RunInfo, StageResult, Status
 
@@ -62,6 +63,7 @@ def build_audit(
             "store": store.location,
             "chain_head_hash": head,
             "scope": scope.to_dict(),
+            "integrity": integrity(store),
         },
         "summary": _summary(runs, all_stages, policies),
         "runs": [_run_entry(run, stages[run.id]) for run in runs],

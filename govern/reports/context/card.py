@@ -22,6 +22,7 @@ from govern.reports.context.common import (
     report_id,
     texts,
 )
+from govern.reports.context.integrity import integrity
 from govern.reports.context.policies import approvals
 from govern.types import DatasetVersion, ModelVersion, StageResult
 
@@ -195,6 +196,7 @@ def build_card(
             "govern_version": govern_version,
             "store": store.location,
             "chain_head_hash": head,
+            "integrity": integrity(store),
         },
         "model": {
             **facts,
