@@ -76,10 +76,10 @@ def build_period(
     stage_trends: dict[str, _Counter] = {}
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
     group_trends: dict[tuple[Any, ...], _Counter] = {}
-    run_rows = []
+    run_rows: list[dict[str, Any]] = []
     for index, run in enumerate(runs):
         bucket = index * buckets // len(runs)
-        row = {
+        row: dict[str, Any] = {
             "id": run.id,
             "number": number[run.id],
             "started_at": iso(run.started_at),
