@@ -61,6 +61,15 @@ TEMPLATE_NAMES = (
 _MD_PUNCT = re.compile(r"([\\`*\[\]#!|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 _BLOCK_START = re.compile(r"^(\d*)([-+=.)])")
+# what GitHub or linkify would turn into a link: no whitespace, <, >, | or ` inside;
+# every repeat before a fixed part is bounded, so matching stays linear in the text
+_URL_CHARS = r"[^\s<>|`]"
+_AUTOLINK = re.compile(
+    rf"(?:[A-Za-z][A-Za-z0-9+.\-]{{0,30}}://|www\.|mailto:){_URL_CHARS}*"
+    rf"|[\w.+\-]{{1,64}}@[\w\-]{{1,63}}(?:\.[\w\-]{{1,63}})+"
+    rf"|(?<![\w:/])//[^\s<>|`/]{_URL_CHARS}*"
+)
+_TRAILING = ".,;:!?'\")]*_~"
 
 
 def _html_escape(text: str) -> str:
@@ -73,19 +82,44 @@ def _markup(text: str) -> Markup:
     return Markup(text)  # noqa: S704 -- text built here from escaped parts only
 
 
-def md_cell(value: Any) -> Markup:
-    """Escape a value for one Markdown table cell: HTML, Markdown syntax, ``|``, newlines."""
-    text = "" if value is None else _plain(value)
+def _md_escape(text: str) -> str:
     # backslash-escape Markdown syntax first, then make &, < and > entities: no tag can form
-    escaped = _html_escape(_MD_PUNCT.sub(r"\\\1", text))
-    return _markup(_NEWLINES.sub("<br>", escaped))
+    return _html_escape(_MD_PUNCT.sub(r"\\\1", text))
+
+
+def md_cell(value: Any) -> Markup:
+    """Escape a value for one Markdown table cell: HTML, Markdown syntax, ``|``, newlines.
+
+    Text a renderer would auto-link (``scheme://...``, ``www.``, ``mailto:``, e-mail
+    addresses, ``//host``) goes out as an inline code span: shown, never a live link.
+    """
+    text = "" if value is None else _plain(value)
+    if not any(mark in text for mark in ("//", "@", "www.", "mailto:")):
+        return _markup(_NEWLINES.sub("<br>", _md_escape(text)))  # nothing to link
+    parts: list[str] = []
+    done = 0
+    for found in _AUTOLINK.finditer(text):
+        link = found.group().rstrip(_TRAILING)
+        if not link:
+            continue
+        parts.append(_md_escape(text[done : found.start()]))
+        parts.append(f"`{link}`")
+        done = found.start() + len(link)
+    parts.append(_md_escape(text[done:]))
+    return _markup(_NEWLINES.sub("<br>", "".join(parts)))
 
 
 def md_text(value: Any) -> Markup:
-    """Escape a value for a Markdown paragraph: like a cell, but keeps its line breaks."""
+    """Escape a value for a Markdown paragraph: like a cell, but keeps its line breaks.
+
+    Blank lines are dropped: one would end the paragraph, and a line opening with the
+    ``<br>`` that follows it would start a raw HTML block.
+    """
     text = "" if value is None else _plain(value)
     lines = []
     for line in _NEWLINES.split(text):
+        if not line.strip():
+            continue
         cell = str(md_cell(line.strip()))
         # a line may not start a list, a heading underline or a numbered item
         lines.append(_BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), cell, count=1))
@@ -123,10 +157,12 @@ def http_url(value: Any) -> str | None:
 
 def md_link(url: Any, text: Any) -> Markup:
     """``[text](url)`` for http(s) URLs; the escaped text alone otherwise."""
-    label = md_cell(text if text not in (None, "") else url)
+    shown = text if text not in (None, "") else url
     safe_url = http_url(url)
     if safe_url is None:
-        return label
+        return md_cell(shown)  # no link: any URL in it goes out as code
+    # link text is never auto-linked again (no links inside links): plain escaping
+    label = _NEWLINES.sub(" ", _md_escape(_plain(shown)))
     target = quote(safe_url, safe=":/?#[]@!$&'*+,;=%~-._")
     return _markup(f"[{label}]({target})")
 
