@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from govern.reports.graph import layout, wrap_label
 from govern.reports.templating import environment
+from tests.reports.conftest import ExampleReports
 
 
 def test_a_long_name_wraps_and_keeps_both_ends_readable() -> None:
@@ -63,3 +64,15 @@ def test_legend_lists_full_names_and_the_html_shows_them() -> None:
     assert f"s3://b:{long}" in figure  # the full name, in the legend table
     assert "daily_orders_deduplicated_" in figure  # wrapped in the box, not cut
     assert 'fill="#ddf4ff"' in figure and 'stroke="#0969da"' in figure  # no CSS needed
+
+
+def test_regulatory_frameworks_are_shown_by_name(example_reports: ExampleReports) -> None:
+    from govern.reports import audit
+
+    for fmt in ("md", "html"):
+        text = audit(example_reports.store, format=fmt).text
+        appendix = text[text.index("Appendix: regulatory mapping") :]
+        for raw in ("eu_ai_act", "nist_ai_rmf", "iso_42001", "eu\\_ai\\_act"):
+            assert raw not in appendix, (fmt, raw)
+        for name in ("EU AI Act", "NIST AI RMF", "ISO/IEC 42001"):
+            assert name in appendix

@@ -18,6 +18,7 @@ __all__ = [
     "environment_entry",
     "iso",
     "metric_list",
+    "outcome",
     "report_id",
     "safe",
     "slice_list",
@@ -96,6 +97,17 @@ def dataset_entry(dv: DatasetVersion, pii: frozenset[str]) -> dict[str, Any]:
     }
 
 
+def outcome(check: CheckResult) -> str:
+    """``passed``, ``failed`` or ``not_run`` (a check that could not run is not passed).
+
+    Records written before checks carried an outcome have none: their ``passed`` decides.
+    """
+    found = getattr(check, "outcome", None)
+    if found is not None and str(found) == "not_run":
+        return "not_run"
+    return "passed" if check.passed else "failed"
+
+
 def check_entry(check: CheckResult, pii: frozenset[str], sample_size: int) -> dict[str, Any]:
     """One check's verdict, with its failure sample bounded and PII columns redacted."""
     redact = check.column is not None and check.column in pii
@@ -112,7 +124,8 @@ def check_entry(check: CheckResult, pii: frozenset[str], sample_size: int) -> di
         "column": check.column,
         "severity": str(check.severity),
         "passed": check.passed,
-        "result": "passed" if check.passed else "failed",
+        "outcome": outcome(check),
+        "result": outcome(check).replace("_", " "),  # passed, failed or "not run"
         "blocking": check.blocking,
         "failed_count": check.failed_count,
         "checked_count": check.checked_count,

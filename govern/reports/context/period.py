@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from govern.reports.context.common import check_entry, iso
+from govern.reports.context.common import check_entry, iso, outcome
 from govern.types import RunInfo, StageResult, Status
 
 __all__ = ["TREND_BUCKETS", "WORST_RUNS", "build_period", "handled", "trend"]
@@ -120,6 +120,7 @@ def build_period(
                         "severity": str(check.severity),
                         "runs": 0,
                         "failures": 0,
+                        "not_run": 0,
                         "failing_rows": 0,
                         "blocking": 0,
                         "quarantined": 0,
@@ -128,8 +129,11 @@ def build_period(
                     }
                     groups[key] = group
                 group["runs"] += 1
-                group_trends.setdefault(key, _Counter(buckets)).add(bucket, not check.passed)
-                if check.passed:
+                result = outcome(check)
+                group_trends.setdefault(key, _Counter(buckets)).add(bucket, result == "failed")
+                if result == "not_run":
+                    group["not_run"] += 1
+                if result != "failed":
                     continue
                 group["failures"] += 1
                 group["failing_rows"] += check.failed_count
@@ -141,12 +145,12 @@ def build_period(
         run_rows.append(row)
     for name, entry in stage_rows.items():
         entry["trend"] = stage_trends[name].trend()
-    failing = [g for g in groups.values() if g["failures"]]
+    failing = [g for g in groups.values() if g["failures"] or g["not_run"]]
     for key, group in groups.items():
         group["trend"] = group_trends[key].trend()
     stage_order = list(stage_rows)
     failing.sort(key=lambda g: (-g["failures"], stage_order.index(g["stage"])))
-    passing = [g for g in groups.values() if not g["failures"]]
+    passing = [g for g in groups.values() if not (g["failures"] or g["not_run"])]
     worst = sorted(
         (r for r in run_rows if r["failed_stages"] or r["blocking"] or r["checks_failed"]),
         key=lambda r: (-r["failed_stages"], -r["blocking"], -r["checks_failed"], -r["number"]),
