@@ -169,14 +169,11 @@ def hf_metadata(ctx: Mapping[str, Any]) -> dict[str, Any]:
     tags = [_one_line(t) for t in model["tags"]]
     if tags:
         meta["tags"] = tags
-    # the card's datasets, else the sources the lineage reaches (labels: file base names)
-    datasets = model["card_datasets"] or [
-        d["label"]
-        for d in ctx["lineage"]["graph"]["nodes"]
-        if d["kind"] == "dataset" and d["id"] in _source_ids(ctx)
-    ]
-    if datasets:
-        meta["datasets"] = [_one_line(d) for d in datasets]
+    # Hub dataset ids only as the card declares them: a file name is not a Hub dataset
+    if model["card_datasets"]:
+        meta["datasets"] = [_one_line(d) for d in model["card_datasets"]]
+    if model.get("pipeline_tag"):
+        meta["pipeline_tag"] = _one_line(model["pipeline_tag"])
     numeric = [m for m in ctx["metrics"] if _finite(m["value"]) is not None]
     if numeric:
         meta["metrics"] = [_one_line(m["name"]) for m in numeric]
@@ -186,21 +183,29 @@ def hf_metadata(ctx: Mapping[str, Any]) -> dict[str, Any]:
     return meta
 
 
-def _source_ids(ctx: Mapping[str, Any]) -> set[str]:
-    written = {e["target"] for e in ctx["lineage"]["graph"]["edges"]}
-    return {n["id"] for n in ctx["lineage"]["graph"]["nodes"] if n["id"] not in written}
-
-
 def _results(ctx: Mapping[str, Any], tags: list[str]) -> list[dict[str, Any]]:
-    task = next((t for t in tags if t in HF_TASKS), "other")
+    """``model-index`` results: what the record knows, no placeholders.
+
+    The dataset is the evaluation data (else the training data) the record holds: its
+    name, split (the stage parameter) and version (fingerprint, as ``revision``); its
+    ``type`` is the Hub id the card declares under ``datasets``, else the same name.
+    Without a known dataset or task there are no results (the Hub requires both).
+    """
+    model = ctx["model"]
+    task = model.get("pipeline_tag") or next((t for t in tags if t in HF_TASKS), None)
     evaluation = ctx["evaluation_data"] or ctx["training_data"]
-    dataset_name = _one_line(evaluation[0]["name"]) if evaluation else "unknown"
-    split = _one_line(evaluation[0]["parameter"]) if evaluation else None
+    if task is None or not evaluation:
+        return []
+    data = evaluation[0]
+    name = _one_line(data["name"])
+    declared = model["card_datasets"]
 
     def dataset(config: str | None) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": dataset_name, "name": dataset_name}
-        if split:
-            out["split"] = split
+        out: dict[str, Any] = {"type": _one_line(declared[0]) if declared else name, "name": name}
+        if data.get("parameter"):
+            out["split"] = _one_line(data["parameter"])
+        if data.get("fingerprint"):
+            out["revision"] = _one_line(data["fingerprint"])
         if config:
             out["config"] = _one_line(config)
         return out
@@ -219,11 +224,17 @@ def _results(ctx: Mapping[str, Any], tags: list[str]) -> list[dict[str, Any]]:
     results = []
     overall = metrics(ctx["metrics"])
     if overall:
-        results.append({"task": {"type": task}, "dataset": dataset(None), "metrics": overall})
+        results.append(
+            {"task": {"type": _one_line(task)}, "dataset": dataset(None), "metrics": overall}
+        )
     for sliced in ctx["slices"]:
         found = metrics(sliced["metrics"])
         if found:
             results.append(
-                {"task": {"type": task}, "dataset": dataset(sliced["name"]), "metrics": found}
+                {
+                    "task": {"type": _one_line(task)},
+                    "dataset": dataset(sliced["name"]),
+                    "metrics": found,
+                }
             )
     return results

@@ -67,7 +67,7 @@ _URL_CHARS = r"[^\s<>|`]"
 _AUTOLINK = re.compile(
     rf"(?:[A-Za-z][A-Za-z0-9+.\-]{{0,30}}://|www\.|mailto:){_URL_CHARS}*"
     rf"|[\w.+\-]{{1,64}}@[\w\-]{{1,63}}(?:\.[\w\-]{{1,63}})+"
-    rf"|(?<![\w:/])//[^\s<>|`/]{_URL_CHARS}*"
+    rf"|//[^\s<>|`/]{_URL_CHARS}*"
 )
 _TRAILING = ".,;:!?'\")]*_~"
 
