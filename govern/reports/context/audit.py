@@ -178,6 +178,7 @@ def _run_entry(run: RunInfo, stages: Sequence[StageResult]) -> dict[str, Any]:
 
 def _datasets(stages: Sequence[StageResult], pii: frozenset[str]) -> list[dict[str, Any]]:
     found: dict[tuple[str, str], dict[str, Any]] = {}
+    seen: set[tuple[str, str, str | None, int | None]] = set()  # versions already listed
     for stage in stages:
         for dv in stage.datasets:
             entry = dataset_entry(dv, pii)
@@ -195,9 +196,10 @@ def _datasets(stages: Sequence[StageResult], pii: frozenset[str]) -> list[dict[s
                     "used_by": [],
                 }
                 found[key] = item
-            version = {"fingerprint": dv.fingerprint, "row_count": dv.row_count}
-            if version not in item["versions"]:
-                item["versions"].append(version)
+            marker = (*key, dv.fingerprint, dv.row_count)
+            if marker not in seen:  # a set: a thousand runs' versions stay linear
+                seen.add(marker)
+                item["versions"].append({"fingerprint": dv.fingerprint, "row_count": dv.row_count})
             if entry["schema"]:
                 item["schema"] = entry["schema"]  # the latest schema seen
             use = f"{stage.stage} ({dv.role} {dv.parameter})"
