@@ -119,10 +119,13 @@ def test_the_summary_names_the_failing_stages_and_the_worst_runs(documents: dict
         assert "Failing checks" in summary and "Worst runs" in summary
         assert "flipper_length_mm" in summary and "body_mass_g" in summary
         assert re.search(r"train.{0,200}?failed", summary, re.S)
-    # every worst run links to its row of the run inventory
+    # every worst run links to its row of the run inventory, which details its stage calls
     html = documents["html"]
     for r in worst:
         assert f'href="#run-{r["id"]}"' in html and f'id="run-{r["id"]}"' in html
+        row = html[html.index(f'id="run-{r["id"]}"') :]
+        details = row[: row.index("</details>")]
+        assert f"stage calls of run #{r['number']}" in details and "flipper_length_mm" in details
 
 
 @pytest.mark.slow

@@ -15,11 +15,13 @@ from typing import Any
 from govern.reports.context.common import check_entry, iso, outcome
 from govern.types import RunInfo, StageResult, Status
 
-__all__ = ["TREND_BUCKETS", "WORST_RUNS", "build_period", "handled", "trend"]
+__all__ = ["DETAILED", "TREND_BUCKETS", "WORST_RUNS", "build_period", "handled", "trend"]
 
 TREND_BUCKETS = 20
 """The period is cut into this many slices of consecutive runs for each trend."""
 WORST_RUNS = 10
+DETAILED = 100
+"""Runs that failed or blocked whose stage calls the document lists (the latest ones)."""
 _BARS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
 
 
@@ -89,6 +91,7 @@ def build_period(
             "blocking": 0,
             "checks_failed": 0,
             "quarantined_rows": 0,
+            "stages": [],
         }
         for stage in stages.get(run.id, ()):
             status = str(stage.status)
@@ -99,6 +102,17 @@ def build_period(
             row["quarantined_rows"] += sum(q.rows for q in stage.quarantine)
             if not handled(stage, run):
                 row["blocking"] += sum(1 for c in failed if c.blocking)
+            row["stages"].append(
+                {
+                    "stage": stage.stage,
+                    "status": status,
+                    "error": stage.error,
+                    "failed": [
+                        {"column": c.column, "check": c.check, "failed_count": c.failed_count}
+                        for c in failed
+                    ],
+                }
+            )
             entry = stage_rows.setdefault(
                 stage.stage,
                 {"stage": stage.stage, "calls": 0, "status": {}, "with_failures": 0},
@@ -143,6 +157,13 @@ def build_period(
                     group["failed_runs"].append({"id": run.id, "number": number[run.id]})
                 group["last_failure"] = check_entry(check, pii, sample_size)
         run_rows.append(row)
+    # the stage calls of the runs that failed or blocked (the latest DETAILED of them) stay
+    # in the document; the others are summed up in their row
+    serious = [r for r in run_rows if r["failed_stages"] or r["blocking"]]
+    for row in run_rows:
+        row["detailed"] = False
+    for row in serious[-DETAILED:]:
+        row["detailed"] = True
     for name, entry in stage_rows.items():
         entry["trend"] = stage_trends[name].trend()
     failing = [g for g in groups.values() if g["failures"] or g["not_run"]]
