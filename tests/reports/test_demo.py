@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from itertools import combinations
 from pathlib import Path
 
@@ -60,6 +61,18 @@ def test_demo_modifies_no_tracked_file(tmp_path: Path) -> None:
     for name in ("audit.html", "audit.md", "penguin-species.html", "penguin-species.md"):
         assert (written / name).stat().st_size > 1000, name
     assert "penguin-species@1" in (written / "audit.md").read_text()
+    # then the second command's report-currency tests, in the same clone, pass
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-x",
+         "tests/reports/test_current.py"],
+        cwd=clone,
+        env=script_env(PYTHONPATH=str(clone)),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )  # fmt: skip
+    assert tests.returncode == 0, tests.stdout[-4000:]
 
 
 def _package_table(names: tuple[str, ...], html: bool) -> str:
