@@ -13,6 +13,7 @@ Hierarchy::
     ├── LineageError                       a lineage node, event file or transport unusable
     ├── MissingDependencyError(ImportError)  an optional backend is not installed
     ├── ReportError                        a report cannot be built or rendered (scope, template)
+    │   └── TemplateLimitError             a user template ran past its time or output bound
     └── StoreError                         the audit record could not be read or written
         ├── StoreLockedError               the store stayed locked past the busy timeout
         └── IntegrityError                 the hash chain does not verify
@@ -46,6 +47,7 @@ __all__ = [
     "StoreError",
     "StoreLockedError",
     "StoreWarning",
+    "TemplateLimitError",
 ]
 
 _SAMPLE_IN_MESSAGE = 3
@@ -85,6 +87,10 @@ class MissingDependencyError(GovernError, ImportError):
 
 class ReportError(GovernError):
     """A report cannot be built or rendered: an unknown scope, or a template that fails."""
+
+
+class TemplateLimitError(ReportError):
+    """A user template ran past the time or output bound of one render."""
 
 
 class StoreError(GovernError):

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from govern.errors import ReportError
+from govern.errors import TemplateLimitError
 
 if TYPE_CHECKING:
     from jinja2 import Template
 
-__all__ = ["LIMITS", "SHIPPED", "TemplateLimitError", "UserTemplateEnvironment", "render_bounded"]
+__all__ = ["LIMITS", "SHIPPED", "UserTemplateEnvironment", "render_bounded"]
 
 SHIPPED = "govern:"
 """Prefix naming a shipped template explicitly (``govern:audit.html.j2``)."""
@@ -32,10 +32,6 @@ LIMITS = {"seconds": 60.0, "chars": 64 * 1024 * 1024}
 """Bounds of one user-template render: wall-clock seconds and output characters."""
 
 _CHECK_EVERY = 4096  # template lines between two clock reads
-
-
-class TemplateLimitError(ReportError):
-    """A user template ran past the time or output bound."""
 
 
 class UserTemplateEnvironment(ImmutableSandboxedEnvironment):

@@ -325,8 +325,8 @@ def render_template(
     import jinja2
     from jinja2.exceptions import SecurityError
 
-    from govern.errors import GovernError
-    from govern.reports.sandbox import TemplateLimitError, render_bounded
+    from govern.errors import GovernError, TemplateLimitError
+    from govern.reports.sandbox import render_bounded
 
     env = environment(flavour, None if templates is None else str(templates))
     variables = {**context, "ctx": context}
