@@ -40,6 +40,8 @@ def test_a_verified_store_says_so_with_its_head(example_reports: ExampleReports)
             assert "Tampered" not in rendered.text
         as_json = json.loads(audit(store, format="json").text)
         assert as_json["header"]["integrity"]["status"] == "verified"
+        card = json.loads(model_card("penguin-species", store, format="json").text)
+        assert f"Integrity: verified; chain head {head}" in card["model_details"]["documentation"]
 
 
 def test_a_tampered_store_is_flagged_at_the_top(
