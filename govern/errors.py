@@ -15,6 +15,7 @@ Hierarchy::
     ├── LineageError                       a lineage node, event file or transport unusable
     ├── MissingDependencyError(ImportError)  an optional backend is not installed
     ├── ReportError                        a report cannot be built or rendered (scope, template)
+    │   └── TemplateLimitError             a user template ran past its time or output bound
     └── StoreError                         the audit record could not be read or written
         ├── StoreLockedError               the store stayed locked past the busy timeout
         ├── StoreLocationError(ConfigError)  GOVERN_STORE / --store is not a usable location
@@ -51,6 +52,7 @@ __all__ = [
     "StoreLocationError",
     "StoreLockedError",
     "StoreWarning",
+    "TemplateLimitError",
 ]
 
 _SAMPLE_IN_MESSAGE = 3
@@ -103,6 +105,10 @@ class MissingDependencyError(GovernError, ImportError):
 
 class ReportError(GovernError):
     """A report cannot be built or rendered: an unknown scope, or a template that fails."""
+
+
+class TemplateLimitError(ReportError):
+    """A user template ran past the time or output bound of one render."""
 
 
 class StoreError(GovernError):

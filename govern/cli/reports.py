@@ -1,7 +1,9 @@
 """``govern report audit`` and ``govern report model-card``: documents from the record.
 
-Reading never creates a store. Exit codes: 0 written; 2 usage error (conflicting scopes,
-a bad date, format or template, the pdf extra missing); 3 nothing to report on (no
+Reading never creates a store. Every report states whether the record's chain verified.
+Exit codes: 0 written; 1 ``--require-verified`` and the chain is tampered or could not be
+verified (nothing written); 2 usage error (conflicting scopes,
+a bad date, format, output suffix or template, the pdf extra missing); 3 nothing to report on (no
 store, no such run, pipeline or model).
 """
 
@@ -13,7 +15,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from govern.cli.app import EXIT_CANNOT_EVALUATE, EXIT_CONFIG, StoreOption, app, fail, reading_store
+from govern.cli.app import (
+    EXIT_CANNOT_EVALUATE,
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    StoreOption,
+    app,
+    fail,
+    reading_store,
+)
 
 if TYPE_CHECKING:
     from govern.reports import Rendered
@@ -55,23 +65,42 @@ TemplatesOption = Annotated[
         show_default=False,
     ),
 ]
+RequireVerifiedOption = Annotated[
+    bool,
+    typer.Option(
+        "--require-verified",
+        help="Fail (exit 1, nothing written) unless the record's hash chain verifies.",
+    ),
+]
 
 
 def _format(value: str | None, output: Path | None, default: str) -> str:
+    """--format, else -o's suffix, else the default; an unknown suffix is a usage error."""
     if value is not None:
         return value.lower()
-    if output is not None and output.suffix.lower() in _SUFFIXES:
-        return _SUFFIXES[output.suffix.lower()]
-    return default
+    if output is None:
+        return default
+    suffix = output.suffix.lower()
+    if suffix not in _SUFFIXES:
+        known = ", ".join(sorted(_SUFFIXES))
+        what = f"suffix {output.suffix!r}" if suffix else "no suffix"
+        raise fail(
+            f"-o {output}: {what} names no report format; use one of {known} "
+            "or give --format html|md|json|pdf",
+            EXIT_CONFIG,
+        )
+    return _SUFFIXES[suffix]
 
 
 def _produce(store_url: str | None, make: Callable[[Store], Rendered], output: Path | None) -> None:
     """Open the store, render, write; map every user error to a message and exit code."""
-    from govern.errors import ConfigError, MissingDependencyError, ReportError
+    from govern.errors import ConfigError, IntegrityError, MissingDependencyError, ReportError
 
     with reading_store(store_url) as store:
         try:
             rendered = make(store)
+        except IntegrityError as err:
+            raise fail(str(err), EXIT_FAILED) from None
         except LookupError as err:  # no such run, pipeline or model (store or report errors)
             raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
         except (ReportError, MissingDependencyError, ConfigError) as err:
@@ -117,6 +146,7 @@ def audit(
     output_format: FormatOption = None,
     output: OutputOption = None,
     templates: TemplatesOption = None,
+    require_verified: RequireVerifiedOption = False,
     store_url: StoreOption = None,
 ) -> None:
     """Write the audit report of a run, a pipeline over a period, or a model version."""
@@ -137,6 +167,7 @@ def audit(
             model=model,
             format=fmt,
             templates=templates,
+            require_verified=require_verified,
         ),
         output,
     )
@@ -150,6 +181,7 @@ def model_card(
     output_format: FormatOption = None,
     output: OutputOption = None,
     templates: TemplatesOption = None,
+    require_verified: RequireVerifiedOption = False,
     store_url: StoreOption = None,
 ) -> None:
     """Write the model card of a model version (Markdown by default)."""
@@ -162,6 +194,8 @@ def model_card(
         raise fail("--format pdf writes a file: give -o PATH", EXIT_CONFIG)
     _produce(
         store_url,
-        lambda store: make_card(ref, store, format=fmt, templates=templates),
+        lambda store: make_card(
+            ref, store, format=fmt, templates=templates, require_verified=require_verified
+        ),
         output,
     )

@@ -45,6 +45,17 @@ def _now(generated_at: datetime | None) -> datetime:
     return generated_at if generated_at is not None else datetime.now(UTC)
 
 
+def _require_verified(context: dict[str, Any]) -> None:
+    from govern.errors import IntegrityError
+
+    found = context["header"]["integrity"]
+    if found["status"] != "verified":
+        raise IntegrityError(
+            f"the record is {found['status']}: {found['message']} "
+            "(--require-verified: no report written)"
+        )
+
+
 def _settings() -> dict[str, Any]:
     from govern._version import __version__
     from govern.config import settings
@@ -67,6 +78,7 @@ def audit(
     format: str = "html",
     templates: str | PathLike[str] | None = None,
     generated_at: datetime | None = None,
+    require_verified: bool = False,
 ) -> Rendered:
     """The audit report of a run, a pipeline over a period, or the runs behind a model.
 
@@ -80,9 +92,11 @@ def audit(
         templates: a directory whose templates replace the shipped ones of the same name
             (default ``settings().templates``).
         generated_at: the time printed as "generated at" (default now).
+        require_verified: raise instead of reporting on a chain that is not verified.
 
     Raises:
         ReportError: conflicting scopes, a bad date or format, or a failing template.
+        IntegrityError: ``require_verified`` and the chain is tampered or not verified.
         StoreError: no store, or no such run or model.
     """
     from govern.reports.context.audit import build_audit
@@ -92,6 +106,8 @@ def audit(
     with _store(store) as opened:
         scope = resolve_scope(opened, run=run, pipeline=pipeline, since=since, model=model)
         context = build_audit(opened, scope, generated_at=_now(generated_at), **_settings())
+    if require_verified:
+        _require_verified(context)
     return render("audit", format, context, templates=_templates(templates))
 
 
@@ -102,6 +118,7 @@ def model_card(
     format: str = "md",
     templates: str | PathLike[str] | None = None,
     generated_at: datetime | None = None,
+    require_verified: bool = False,
 ) -> Rendered:
     """The model card of ``NAME@VERSION`` (or ``NAME``: its latest version).
 
@@ -112,9 +129,11 @@ def model_card(
             Toolkit v0.0.2) or ``pdf``.
         templates: a directory of templates replacing the shipped ones of the same name.
         generated_at: the time printed as "generated at" (default now).
+        require_verified: raise instead of reporting on a chain that is not verified.
 
     Raises:
         ReportError: a malformed reference or format, or a failing template.
+        IntegrityError: ``require_verified`` and the chain is tampered or not verified.
         StoreError: no store, or no such model (version).
     """
     from govern.reports.context.card import build_card
@@ -125,4 +144,6 @@ def model_card(
     with _store(store) as opened:
         found = opened.model(name, version)
         context = build_card(opened, found, generated_at=_now(generated_at), **_settings())
+    if require_verified:
+        _require_verified(context)
     return render("model_card", format, context, templates=_templates(templates))

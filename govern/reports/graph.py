@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -20,13 +21,15 @@ if TYPE_CHECKING:
     from govern.store import Store
     from govern.types import ModelVersion, RunInfo, StageResult
 
-__all__ = ["LAYOUT", "Graph", "layout", "merge", "model_graph", "run_graph"]
+__all__ = ["LAYOUT", "Graph", "layout", "merge", "model_graph", "run_graph", "wrap_label"]
 
 Graph = dict[str, Any]
 """``{"nodes": [...], "edges": [...], "source": ...}``; JSON-able."""
 
-LAYOUT = {"node_w": 210, "node_h": 40, "col_gap": 56, "row_gap": 20, "pad": 12, "max_nodes": 120}
-_LABEL_CHARS = 27
+LAYOUT = {"node_w": 210, "node_h": 52, "col_gap": 56, "row_gap": 20, "pad": 12, "max_nodes": 120}
+_LABEL_CHARS = 30
+_LABEL_LINES = 2
+_BREAK = re.compile(r"(?<=[._/\-\])@:,])")
 
 
 def _lineage_api() -> Any | None:
@@ -80,11 +83,34 @@ def _label(node: Mapping[str, Any]) -> str:
         name = (
             f"{name}@{versions[0]}" if len(versions) == 1 else f"{name} ({len(versions)} versions)"
         )
-    if len(name) <= _LABEL_CHARS:
-        return name
-    # cut the middle: names differ at their ends (split.return['train'] / ['test'])
-    head = (_LABEL_CHARS - 1) // 2
-    return name[:head] + "\u2026" + name[-(_LABEL_CHARS - 1 - head) :]
+    return name
+
+
+def wrap_label(text: str, width: int = _LABEL_CHARS, lines: int = _LABEL_LINES) -> list[str]:
+    """``text`` in at most ``lines`` lines of ``width`` characters, broken after ``._/-])``.
+
+    A name too long even so keeps its start and is cut at the end with an ellipsis (the
+    figure's legend lists every full name: print and PDF have no hover).
+    """
+    pieces = [p for p in _BREAK.split(text) if p]
+    out: list[str] = []
+    current = ""
+    for piece in pieces:
+        while len(piece) > width:  # one piece wider than a line: split it hard
+            room = width - len(current)
+            current, piece = current + piece[:room], piece[room:]
+            out.append(current)
+            current = ""
+        if len(current) + len(piece) > width:
+            out.append(current)
+            current = ""
+        current += piece
+    if current:
+        out.append(current)
+    if len(out) > lines:
+        last = out[lines - 1]
+        out = [*out[: lines - 1], last[: width - 1] + "\u2026"]
+    return out or [""]
 
 
 def _from_api(builder: _Builder, graph: Any) -> None:
@@ -242,8 +268,9 @@ def layout(graph: Graph) -> dict[str, Any]:
     """Coordinates of the graph's boxes and curves for an inline SVG (top to bottom).
 
     Data flows downwards, one level per step; each level is centred. Positions depend
-    only on the graph's structure and order, never on label lengths (labels are cut to
-    a fixed width; the full name and versions are the box's tooltip).
+    only on the graph's structure and order, never on label lengths: labels wrap onto
+    two lines (cut at the end beyond that), and each box is numbered; ``legend`` lists
+    every node's full name and versions by number, for print where there is no hover.
     """
     w, h = LAYOUT["node_w"], LAYOUT["node_h"]
     h_gap, v_gap, pad = LAYOUT["row_gap"], LAYOUT["col_gap"] // 2, LAYOUT["pad"]
@@ -275,13 +302,17 @@ def layout(graph: Graph) -> dict[str, Any]:
             slot[node_id] = offset + index
     by_id = {n["id"]: n for n in nodes}
     boxes = []
-    for node_id in ids:
+    # numbered in reading order: top to bottom, left to right
+    reading = sorted(ids, key=lambda i: (rank[i], slot[i]))
+    for number, node_id in enumerate(reading, start=1):
         node = by_id[node_id]
         boxes.append(
             {
                 "id": node_id,
+                "number": number,
                 "kind": node["kind"],
                 "label": node["label"],
+                "lines": wrap_label(node["label"]),
                 "title": _title(node),
                 "x": round(pad + slot[node_id] * (w + h_gap), 1),
                 "y": pad + rank[node_id] * (h + v_gap),
@@ -309,11 +340,27 @@ def layout(graph: Graph) -> dict[str, Any]:
         "nodes": boxes,
         "edges": curves,
         "omitted": max(len(graph["nodes"]) - len(nodes), 0),
+        "legend": [
+            {
+                "number": b["number"],
+                "kind": b["kind"],
+                "name": f"{by_id[b['id']]['namespace']}:{by_id[b['id']]['name']}"
+                if b["kind"] != "model"
+                else by_id[b["id"]]["name"],
+                "versions": _versions(by_id[b["id"]]["versions"]),
+            }
+            for b in boxes
+        ],
     }
+
+
+def _versions(versions: Sequence[Any]) -> str:
+    shown = ", ".join(str(v) for v in versions[:3])
+    return shown + (f" and {len(versions) - 3} more" if len(versions) > 3 else "")
 
 
 def _title(node: Mapping[str, Any]) -> str:
     versions = node["versions"]
-    shown = ", ".join(str(v) for v in versions[:3]) + (" ..." if len(versions) > 3 else "")
+    shown = _versions(versions)
     base = f"{node['kind']} {node['namespace']}:{node['name']}"
     return f"{base} (version {shown})" if versions else base

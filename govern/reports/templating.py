@@ -50,6 +50,8 @@ TEMPLATE_NAMES = (
     "model_card.md.j2",
     "_macros.html.j2",
     "_macros.md.j2",
+    "_period.html.j2",
+    "_period.md.j2",
     "_style.css.j2",
     "repr.html.j2",
 )
@@ -59,6 +61,15 @@ TEMPLATE_NAMES = (
 _MD_PUNCT = re.compile(r"([\\`*\[\]#!|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 _BLOCK_START = re.compile(r"^(\d*)([-+=.)])")
+# what GitHub or linkify would turn into a link: no whitespace, <, >, | or ` inside;
+# every repeat before a fixed part is bounded, so matching stays linear in the text
+_URL_CHARS = r"[^\s<>|`]"
+_AUTOLINK = re.compile(
+    rf"(?:[A-Za-z][A-Za-z0-9+.\-]{{0,30}}://|www\.|mailto:){_URL_CHARS}*"
+    rf"|[\w.+\-]{{1,64}}@[\w\-]{{1,63}}(?:\.[\w\-]{{1,63}})+"
+    rf"|//[^\s<>|`/]{_URL_CHARS}*"
+)
+_TRAILING = ".,;:!?'\")]*_~"
 
 
 def _html_escape(text: str) -> str:
@@ -71,19 +82,44 @@ def _markup(text: str) -> Markup:
     return Markup(text)  # noqa: S704 -- text built here from escaped parts only
 
 
-def md_cell(value: Any) -> Markup:
-    """Escape a value for one Markdown table cell: HTML, Markdown syntax, ``|``, newlines."""
-    text = "" if value is None else _plain(value)
+def _md_escape(text: str) -> str:
     # backslash-escape Markdown syntax first, then make &, < and > entities: no tag can form
-    escaped = _html_escape(_MD_PUNCT.sub(r"\\\1", text))
-    return _markup(_NEWLINES.sub("<br>", escaped))
+    return _html_escape(_MD_PUNCT.sub(r"\\\1", text))
+
+
+def md_cell(value: Any) -> Markup:
+    """Escape a value for one Markdown table cell: HTML, Markdown syntax, ``|``, newlines.
+
+    Text a renderer would auto-link (``scheme://...``, ``www.``, ``mailto:``, e-mail
+    addresses, ``//host``) goes out as an inline code span: shown, never a live link.
+    """
+    text = "" if value is None else _plain(value)
+    if not any(mark in text for mark in ("//", "@", "www.", "mailto:")):
+        return _markup(_NEWLINES.sub("<br>", _md_escape(text)))  # nothing to link
+    parts: list[str] = []
+    done = 0
+    for found in _AUTOLINK.finditer(text):
+        link = found.group().rstrip(_TRAILING)
+        if not link:
+            continue
+        parts.append(_md_escape(text[done : found.start()]))
+        parts.append(f"`{link}`")
+        done = found.start() + len(link)
+    parts.append(_md_escape(text[done:]))
+    return _markup(_NEWLINES.sub("<br>", "".join(parts)))
 
 
 def md_text(value: Any) -> Markup:
-    """Escape a value for a Markdown paragraph: like a cell, but keeps its line breaks."""
+    """Escape a value for a Markdown paragraph: like a cell, but keeps its line breaks.
+
+    Blank lines are dropped: one would end the paragraph, and a line opening with the
+    ``<br>`` that follows it would start a raw HTML block.
+    """
     text = "" if value is None else _plain(value)
     lines = []
     for line in _NEWLINES.split(text):
+        if not line.strip():
+            continue
         cell = str(md_cell(line.strip()))
         # a line may not start a list, a heading underline or a numbered item
         lines.append(_BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), cell, count=1))
@@ -121,10 +157,12 @@ def http_url(value: Any) -> str | None:
 
 def md_link(url: Any, text: Any) -> Markup:
     """``[text](url)`` for http(s) URLs; the escaped text alone otherwise."""
-    label = md_cell(text if text not in (None, "") else url)
+    shown = text if text not in (None, "") else url
     safe_url = http_url(url)
     if safe_url is None:
-        return label
+        return md_cell(shown)  # no link: any URL in it goes out as code
+    # link text is never auto-linked again (no links inside links): plain escaping
+    label = _NEWLINES.sub(" ", _md_escape(_plain(shown)))
     target = quote(safe_url, safe=":/?#[]@!$&'*+,;=%~-._")
     return _markup(f"[{label}]({target})")
 
@@ -179,7 +217,8 @@ def _mermaid(graph: Mapping[str, Any]) -> Markup:
     def label(text: str) -> str:
         out = []
         for ch in _NEWLINES.sub(" ", text):
-            if ch.isalnum() or ch in " .,:/_-=@()[]'":
+            # brackets too: a label must not read as Markdown link syntax anywhere
+            if ch.isalnum() or ch in " .,:/_-=@'":
                 out.append(ch)
             else:
                 out.append(f"#{ord(ch)};")
@@ -219,10 +258,19 @@ def environment(flavour: Flavour, templates: str | None) -> Environment:
     Raises:
         ReportError: ``templates`` is not a directory.
     """
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+    from jinja2 import (
+        ChoiceLoader,
+        Environment,
+        FileSystemLoader,
+        PackageLoader,
+        PrefixLoader,
+        StrictUndefined,
+    )
     from jinja2.loaders import BaseLoader
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+    from govern.reports.sandbox import SHIPPED, UserTemplateEnvironment
+
+    shipped = PackageLoader("govern.reports", "templates")
     loaders: list[BaseLoader] = []
     if templates is not None:
         if not Path(templates).is_dir():
@@ -230,12 +278,14 @@ def environment(flavour: Flavour, templates: str | None) -> Environment:
                 f"templates directory {templates} does not exist; set --templates "
                 "(or [tool.govern] templates) to a directory of .j2 files"
             )
+        # "govern:NAME" is always the shipped NAME (what a same-named override extends)
+        loaders.append(PrefixLoader({SHIPPED.rstrip(":"): shipped}, delimiter=":"))
         loaders.append(FileSystemLoader(templates))
-    loaders.append(PackageLoader("govern.reports", "templates"))
+    loaders.append(shipped)
     # a directory of the user's templates means untrusted template code: all of it runs
     # sandboxed. The shipped templates alone are govern's own code and render in a plain
     # environment (same autoescaping and filters; data is never evaluated as a template).
-    kind = Environment if templates is None else ImmutableSandboxedEnvironment
+    kind = Environment if templates is None else UserTemplateEnvironment
     env = kind(
         loader=ChoiceLoader(loaders),
         autoescape=True,
@@ -275,10 +325,18 @@ def render_template(
     import jinja2
     from jinja2.exceptions import SecurityError
 
+    from govern.errors import GovernError, TemplateLimitError
+    from govern.reports.sandbox import render_bounded
+
     env = environment(flavour, None if templates is None else str(templates))
+    variables = {**context, "ctx": context}
     try:
         template = env.get_template(name)
-        return template.render({**context, "ctx": context})
+        if templates is None:
+            return template.render(variables)
+        return render_bounded(template, variables)  # user code: bounded in time and size
+    except TemplateLimitError as exc:
+        raise TemplateLimitError(f"template {_line(exc, name)}: {exc}") from None
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or exc.name or name
         raise ReportError(f"template {where} line {exc.lineno}: {exc.message}") from None
@@ -294,8 +352,15 @@ def render_template(
         raise ReportError(f"template {_line(exc, name)}: {exc.message}") from None
     except jinja2.TemplateError as exc:
         raise ReportError(f"template {_line(exc, name)}: {exc}") from None
-    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ArithmeticError) as exc:
-        # a (user) template that misuses a value: name the place, not a traceback
+    except RecursionError:
+        raise ReportError(
+            f"template {name}: templates extend, include or call each other in a cycle "
+            f"(looked in {_where(templates)}); to extend a shipped template of the same "
+            'name use {% extends "' + name + '" %} or "govern:' + name + '"'
+        ) from None
+    except GovernError:
+        raise
+    except Exception as exc:  # any error of template code: its place, not a traceback
         raise ReportError(f"template {_line(exc, name)}: {type(exc).__name__}: {exc}") from None
 
 

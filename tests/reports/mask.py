@@ -11,7 +11,10 @@ machines:
 - absolute paths (the store, quarantine files, the data file inside site-packages, also
   as a ``file:/...`` dataset name);
 - the machine: the rows python, executable, platform, git / git commit, command, user,
-  host and CI job, and the versions in the package table.
+  host and CI job;
+- the package table: its rows are dropped, since which packages are installed depends on
+  the extras of the venv (``example`` for the demo, ``dev`` for the tests), not on the
+  pipeline.
 
 Everything else -- sections, statuses, checks, row counts, schemas, metrics, the lineage
 graph's layout -- must match exactly.
@@ -20,6 +23,8 @@ graph's layout -- must match exactly.
 from __future__ import annotations
 
 import re
+
+from govern.environment import KEY_PACKAGES
 
 _MACHINE_ROWS = (
     "python",
@@ -33,14 +38,15 @@ _MACHINE_ROWS = (
     "CI job",
 )
 _LABELS = "|".join(re.escape(label) for label in _MACHINE_ROWS)
+_PACKAGES = "|".join(re.escape(name) for name in KEY_PACKAGES)
 
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # machine rows, HTML (<tr><th>label</th><td ...>value</td></tr>) and Markdown
     (re.compile(rf"(<tr><th>(?:{_LABELS})</th><td[^>]*>).*?(</td></tr>)", re.S), r"\1<machine>\2"),
     (re.compile(rf"^(\| (?:{_LABELS}) \| ).*( \|)$", re.M), r"\1<machine>\2"),
-    # package versions, HTML and Markdown
-    (re.compile(r'(<tr><td>[\w.\-]+</td><td class="mono">)[^<]*(</td></tr>)'), r"\1<version>\2"),
-    (re.compile(r"^(\| [\w.\\\-]+ \| )\d[\w.+\-]*( \|)$", re.M), r"\1<version>\2"),
+    # the package table's rows (whichever are installed), HTML and Markdown
+    (re.compile(rf'<tr><td>(?:{_PACKAGES})</td><td class="mono">[^<]*</td></tr>\n?'), ""),
+    (re.compile(rf"^\| (?:{_PACKAGES}) \| [^|\n]* \|\n", re.M), ""),
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
     (re.compile(r"\b(?:sha256:|xxh3-128:)?[0-9a-f]{16,}\b"), "<hash>"),
     (

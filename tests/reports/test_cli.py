@@ -43,6 +43,8 @@ def test_formats_from_flags_and_suffixes(
         (["report", "audit", "--format", "docx"], 2, "--format must be"),
         (["report", "model-card", "penguin-species", "--format", "xml"], 2, "--format must be"),
         (["report", "audit", "--format", "pdf"], 2, "give -o PATH"),
+        (["report", "audit", "-o", "audit.txt"], 2, "suffix '.txt' names no report format"),
+        (["report", "model-card", "penguin-species", "-o", "card"], 2, "use one of .htm, .html"),
         (["report", "model-card", "penguin-species@one"], 2, "NAME@VERSION"),
         (["report", "audit", "--templates", "/nonexistent/templates"], 2, "does not exist"),
         (["report", "audit", "--run", "0000dead"], 3, "no run"),

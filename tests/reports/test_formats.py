@@ -68,7 +68,8 @@ def test_markdown_card_parses_as_a_hugging_face_model_card(
     assert card.data.license == "apache-2.0"
     assert card.data.library_name == "sklearn"
     assert "tabular-classification" in card.data.tags
-    assert card.data.datasets == ["penguins.csv"]
+    assert card.data.datasets is None  # no file names posing as Hub dataset ids
+    assert card.data.pipeline_tag == "tabular-classification"
     assert card.data.model_name == "penguin-species"
     overall = [r for r in card.data.eval_results if r.dataset_config is None]
     assert {r.metric_type for r in overall} == {"accuracy", "f1_macro"}

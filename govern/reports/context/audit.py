@@ -20,6 +20,8 @@ from govern.reports.context.common import (
     unique,
 )
 from govern.reports.context.compliance import appendix
+from govern.reports.context.integrity import integrity
+from govern.reports.context.period import build_period, handled
 from govern.reports.context.policies import approvals, policies_section
 from govern.types import RunInfo, StageResult, Status
 
@@ -62,8 +64,12 @@ def build_audit(
             "store": store.location,
             "chain_head_hash": head,
             "scope": scope.to_dict(),
+            "integrity": integrity(store),
         },
-        "summary": _summary(runs, all_stages, policies),
+        "summary": _summary(runs, stages, policies),
+        "period": None
+        if scope.kind != "pipeline"
+        else build_period(runs, stages, pii, sample_size),
         "runs": [_run_entry(run, stages[run.id]) for run in runs],
         "lineage": {
             "graph": graph,
@@ -92,25 +98,42 @@ def build_audit(
 
 
 def _summary(
-    runs: Sequence[RunInfo], stages: Sequence[StageResult], policies: Mapping[str, Any]
+    runs: Sequence[RunInfo],
+    by_run: Mapping[str, Sequence[StageResult]],
+    policies: Mapping[str, Any],
 ) -> dict[str, Any]:
+    stages = [s for run in runs for s in by_run[run.id]]
     counts = dict.fromkeys(_STATUSES, 0)
     for stage in stages:
         counts[str(stage.status)] += 1
-    blocking = [
-        {
-            "run_id": s.run_id,
-            "stage": s.stage,
-            "dataset": c.dataset,
-            "column": c.column,
-            "check": c.check,
-            "failed_count": c.failed_count,
-            "outcome": str(s.status),
-        }
-        for s in stages
-        for c in s.checks
-        if c.blocking
-    ]
+    # error-severity failures, one row per finding (stage, dataset, column, check) with the
+    # runs it failed in; rows quarantined while the run completed were handled by the gate
+    # and are listed apart, not as blocking
+    blocking: dict[tuple[Any, ...], dict[str, Any]] = {}
+    quarantined: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for run in runs:
+        for s in by_run[run.id]:
+            target = quarantined if handled(s, run) else blocking
+            for c in s.checks:
+                if not c.blocking:
+                    continue
+                key = (s.stage, c.dataset, c.column, c.check)
+                row = target.setdefault(
+                    key,
+                    {
+                        "stage": s.stage,
+                        "dataset": c.dataset,
+                        "column": c.column,
+                        "check": c.check,
+                        "failed_count": 0,
+                        "runs": 0,
+                        "run_id": run.id,
+                        "outcome": str(s.status),
+                    },
+                )
+                row["failed_count"] += c.failed_count
+                row["runs"] += 1
+                row["run_id"], row["outcome"] = run.id, str(s.status)  # the latest
     run_status: dict[str, int] = {}
     for run in runs:
         run_status[str(run.status)] = run_status.get(str(run.status), 0) + 1
@@ -121,7 +144,8 @@ def _summary(
         "stage_status": counts,
         "checks": sum(len(s.checks) for s in stages),
         "checks_failed": sum(len(s.failed_checks) for s in stages),
-        "blocking_failures": blocking,
+        "blocking_failures": sorted(blocking.values(), key=lambda r: -r["runs"]),
+        "quarantined_failures": sorted(quarantined.values(), key=lambda r: -r["runs"]),
         "quarantined_rows": sum(q.rows for s in stages for q in s.quarantine),
         "models": [str(s.model.ref) for s in stages if s.model is not None],
         "waivers_in_force": len(policies["waivers_in_force"]),
@@ -154,6 +178,7 @@ def _run_entry(run: RunInfo, stages: Sequence[StageResult]) -> dict[str, Any]:
 
 def _datasets(stages: Sequence[StageResult], pii: frozenset[str]) -> list[dict[str, Any]]:
     found: dict[tuple[str, str], dict[str, Any]] = {}
+    seen: set[tuple[str, str, str | None, int | None]] = set()  # versions already listed
     for stage in stages:
         for dv in stage.datasets:
             entry = dataset_entry(dv, pii)
@@ -171,9 +196,10 @@ def _datasets(stages: Sequence[StageResult], pii: frozenset[str]) -> list[dict[s
                     "used_by": [],
                 }
                 found[key] = item
-            version = {"fingerprint": dv.fingerprint, "row_count": dv.row_count}
-            if version not in item["versions"]:
-                item["versions"].append(version)
+            marker = (*key, dv.fingerprint, dv.row_count)
+            if marker not in seen:  # a set: a thousand runs' versions stay linear
+                seen.add(marker)
+                item["versions"].append({"fingerprint": dv.fingerprint, "row_count": dv.row_count})
             if entry["schema"]:
                 item["schema"] = entry["schema"]  # the latest schema seen
             use = f"{stage.stage} ({dv.role} {dv.parameter})"

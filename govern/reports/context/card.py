@@ -7,6 +7,7 @@ field that is empty shows as "not provided" and is listed in ``gaps`` -- never i
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -17,11 +18,13 @@ from govern.reports.charts import bar_charts
 from govern.reports.context.changes import compare_models
 from govern.reports.context.common import (
     check_entry,
+    flat_params,
     iso,
     model_entry,
     report_id,
     texts,
 )
+from govern.reports.context.integrity import integrity
 from govern.reports.context.policies import approvals
 from govern.types import DatasetVersion, ModelVersion, StageResult
 
@@ -195,6 +198,7 @@ def build_card(
             "govern_version": govern_version,
             "store": store.location,
             "chain_head_hash": head,
+            "integrity": integrity(store),
         },
         "model": {
             **facts,
@@ -205,6 +209,9 @@ def build_card(
             "references": references,
             "citation": texts(model.card.get("citation")),
             "card_datasets": card_datasets,
+            "pipeline_tag": _pipeline_tag(model, card_tags),
+            # govern.log_params(...) of the training run's stage calls, in call order
+            "params": [{"stage": s.stage, **row} for s in stages for row in flat_params(s.params)],
         },
         "human": human,
         "gaps": gaps,
@@ -234,3 +241,35 @@ def build_card(
             "started_at": iso(run.started_at),
         },
     }
+
+
+_CLASSIFICATION = ("accuracy", "f1", "precision", "recall", "auc", "log_loss", "logloss")
+_REGRESSION = ("rmse", "mse", "mae", "r2", "mape")
+
+
+def _pipeline_tag(model: ModelVersion, tags: Sequence[str]) -> str | None:
+    """The Hugging Face task of a model version, or None when nothing tells.
+
+    Declared in the card YAML (``pipeline_tag``), else a task among its tags, else
+    inferred from a tabular model's class (or a pipeline's steps) or metric names.
+    """
+    from govern.reports.formats import HF_TASKS
+
+    declared = model.card.get("pipeline_tag")
+    if isinstance(declared, str) and declared.strip():
+        return declared.strip()
+    for tag in tags:
+        if tag in HF_TASKS:
+            return tag
+    # a pipeline's class says little; its recorded steps name the estimator
+    words = (str(model.model_class or "") + json.dumps(model.hyperparameters, default=str)).lower()
+    metrics = " ".join(str(k).lower() for k in model.metrics)
+    if (
+        "classifier" in words
+        or "logisticregression" in words
+        or any(m in metrics for m in _CLASSIFICATION)
+    ):
+        return "tabular-classification"
+    if "regressor" in words or any(m in metrics for m in _REGRESSION):
+        return "tabular-regression"
+    return None

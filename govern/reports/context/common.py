@@ -16,8 +16,10 @@ __all__ = [
     "check_entry",
     "dataset_entry",
     "environment_entry",
+    "flat_params",
     "iso",
     "metric_list",
+    "outcome",
     "report_id",
     "safe",
     "slice_list",
@@ -60,6 +62,54 @@ def metric_list(values: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [{"name": str(k), "value": safe(values[k])} for k in sorted(values, key=str)]
 
 
+_PARAM_DEPTH = 6
+_PARAM_ITEMS = 500
+
+
+def _named_pairs(value: Any) -> bool:
+    return (
+        isinstance(value, list | tuple)
+        and bool(value)
+        and all(
+            isinstance(v, list | tuple) and len(v) == 2 and isinstance(v[0], str) for v in value
+        )
+        and len({v[0] for v in value}) == len(value)
+    )
+
+
+def flat_params(values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Nested parameters as ``[{"name", "value"}]`` rows a reader can scan.
+
+    Mappings nest by ``.`` (``steps.clf.C``), lists of mappings by index and lists of
+    ``(name, value)`` pairs (a pipeline's steps) by name, in recorded order; lists of
+    plain values stay one value. Bounded in depth and rows (the JSON
+    format keeps the full structure).
+    """
+    rows: list[dict[str, Any]] = []
+
+    def walk(prefix: str, value: Any, depth: int) -> None:
+        if len(rows) >= _PARAM_ITEMS:
+            return
+        if _named_pairs(value):  # sklearn's steps / transformers: [(name, object), ...]
+            value = dict(value)
+        nested = isinstance(value, Mapping) or (
+            isinstance(value, list | tuple) and any(isinstance(v, Mapping) for v in value)
+        )
+        if nested and depth < _PARAM_DEPTH:
+            items = value.items() if isinstance(value, Mapping) else enumerate(value)
+            empty = True
+            for key, item in items:
+                empty = False
+                walk(f"{prefix}.{key}" if prefix else str(key), item, depth + 1)
+            if not empty:
+                return
+        rows.append({"name": prefix, "value": safe(value)})
+
+    for key in sorted(values, key=str):
+        walk(str(key), values[key], 1)
+    return rows
+
+
 def slice_list(slices: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     """``[{"name", "metrics": [...]}]`` sorted by slice name."""
     return [{"name": str(k), "metrics": metric_list(slices[k])} for k in sorted(slices, key=str)]
@@ -96,6 +146,17 @@ def dataset_entry(dv: DatasetVersion, pii: frozenset[str]) -> dict[str, Any]:
     }
 
 
+def outcome(check: CheckResult) -> str:
+    """``passed``, ``failed`` or ``not_run`` (a check that could not run is not passed).
+
+    Records written before checks carried an outcome have none: their ``passed`` decides.
+    """
+    found = getattr(check, "outcome", None)
+    if found is not None and str(found) == "not_run":
+        return "not_run"
+    return "passed" if check.passed else "failed"
+
+
 def check_entry(check: CheckResult, pii: frozenset[str], sample_size: int) -> dict[str, Any]:
     """One check's verdict, with its failure sample bounded and PII columns redacted."""
     redact = check.column is not None and check.column in pii
@@ -112,7 +173,8 @@ def check_entry(check: CheckResult, pii: frozenset[str], sample_size: int) -> di
         "column": check.column,
         "severity": str(check.severity),
         "passed": check.passed,
-        "result": "passed" if check.passed else "failed",
+        "outcome": outcome(check),
+        "result": outcome(check).replace("_", " "),  # passed, failed or "not run"
         "blocking": check.blocking,
         "failed_count": check.failed_count,
         "checked_count": check.checked_count,
@@ -150,7 +212,7 @@ def stage_entry(stage: StageResult) -> dict[str, Any]:
         "models_used": [str(m) for m in stage.models_used],
         "error": stage.error,
         "doc": stage.doc,
-        "params": metric_list(stage.params),
+        "params": flat_params(stage.params),  # govern.log_params(...)
     }
 
 
@@ -168,7 +230,7 @@ def model_entry(model: ModelVersion) -> dict[str, Any]:
         "stage_run_id": model.stage_run_id,
         "metrics": metric_list(model.metrics),
         "slices": slice_list(model.slices),
-        "hyperparameters": metric_list(model.hyperparameters),
+        "hyperparameters": flat_params(model.hyperparameters),
         "input_signature": [{"column": c, "dtype": t} for c, t in model.input_signature],
     }
 

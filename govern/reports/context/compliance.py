@@ -14,9 +14,17 @@ from typing import Any
 __all__ = ["FRAMEWORKS", "appendix"]
 
 FRAMEWORKS = (
-    {"id": "eu_ai_act", "name": "EU AI Act (Regulation (EU) 2024/1689), Annex IV and Art. 12"},
-    {"id": "nist_ai_rmf", "name": "NIST AI RMF 1.0 (Govern, Map, Measure, Manage)"},
-    {"id": "iso_42001", "name": "ISO/IEC 42001:2023 Annex A"},
+    {
+        "id": "eu_ai_act",
+        "short_name": "EU AI Act",
+        "name": "EU AI Act (Regulation (EU) 2024/1689), Annex IV and Art. 12",
+    },
+    {
+        "id": "nist_ai_rmf",
+        "short_name": "NIST AI RMF",
+        "name": "NIST AI RMF 1.0 (Govern, Map, Measure, Manage)",
+    },
+    {"id": "iso_42001", "short_name": "ISO/IEC 42001", "name": "ISO/IEC 42001:2023 Annex A"},
 )
 
 # section id -> (section title, items it serves per framework)
@@ -234,8 +242,15 @@ def appendix(filled: Mapping[str, bool]) -> dict[str, Any]:
     ]
     open_items = []
     covered = []
+    short = {fw["id"]: fw["short_name"] for fw in FRAMEWORKS}
     for framework, item, source, field in _OPEN:
-        entry = {"framework": framework, "item": item, "needs": source}
+        # the id stays for tools; people read the framework's name
+        entry = {
+            "framework": framework,
+            "framework_name": short.get(framework, framework),
+            "item": item,
+            "needs": source,
+        }
         if field is not None and filled.get(field):
             covered.append(entry)
         else:

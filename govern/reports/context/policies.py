@@ -85,11 +85,32 @@ def policies_section(store: Store, run_ids: Iterable[str]) -> dict[str, Any]:
     return {
         "evaluated": bool(evaluations),
         "evaluations": evaluations,
+        "verdict_groups": _groups(evaluations),
         "waivers_in_force": in_force,
         "expired_waivers": expired,
         "violations": failing,
         "passed": all(e["passed"] for e in latest.values()) if latest else None,
     }
+
+
+def _groups(evaluations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Verdicts deduped across evaluations: one row per (rule, target, status, message)."""
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for evaluation in evaluations:
+        for v in evaluation["verdicts"]:
+            key = (v["rule"], v["target"], v["status"], v["message"])
+            group = groups.get(key)
+            if group is None:
+                group = {**v, "evaluations": 0, "runs": [], "last_evaluated_at": None}
+                groups[key] = group
+            group["evaluations"] += 1
+            if evaluation["run_id"] not in group["runs"]:
+                group["runs"].append(evaluation["run_id"])
+            group["last_evaluated_at"] = evaluation["evaluated_at"]
+    order = {"fail": 0, "error": 1, "waived": 2, "pass": 3}
+    return sorted(
+        groups.values(), key=lambda g: (order.get(str(g["status"]), 4), -g["evaluations"])
+    )
 
 
 def approvals(store: Store, refs: Iterable[tuple[str, int]]) -> list[dict[str, Any]]:
