@@ -17,6 +17,13 @@ if ! command -v chromium >/dev/null 2>&1; then
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
 fi
+# The PDF tests rasterise reports with poppler's pdftoppm (and read text with pdftotext).
+if ! command -v pdftoppm >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "installing poppler-utils (Debian package) for the PDF report tests"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
+  fi
+fi
 export GOVERN_TEST_REQUIRE_BROWSER="${GOVERN_TEST_REQUIRE_BROWSER:-1}"
 # shellcheck source=scripts/setup.sh
 . "$ROOT/scripts/setup.sh" dev

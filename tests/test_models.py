@@ -238,3 +238,23 @@ def test_secret_looking_hyperparameters_are_masked() -> None:
     assert params["client__api_key"] == "***"
     assert params["client__endpoint"] == "https://***@h/x"
     assert "k-123" not in json.dumps(params) and "pw@" not in json.dumps(params)
+
+
+def test_models_show_lists_the_training_stages_log_params(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from govern.cli import main
+
+    @govern.stage(inputs={"df": FEATURES}, outputs=govern.model("tuned"))
+    def fit(df: pd.DataFrame) -> LogisticRegression:
+        govern.log_params(search="grid", folds=5, api_key="sk-planted-0123456789abcdef")
+        return LogisticRegression().fit(df[["x"]], df["y"])
+
+    with govern.run("tuning"):
+        fit(data())
+    capsys.readouterr()
+    assert main(["models", "show", "tuned"]) == 0
+    shown = capsys.readouterr().out
+    assert "Params (govern.log_params)" in shown
+    assert "grid" in shown and "folds" in shown
+    assert "sk-planted" not in shown

@@ -144,6 +144,7 @@ def _show_model(m: ModelVersion, used_by: list[StageResult]) -> None:
         console.print(f"  {key:<10} {_escape(value)}")
     sections: list[tuple[str, Mapping[str, Any]]] = [
         ("Hyperparameters", m.hyperparameters),
+        ("Params (govern.log_params)", m.params),
         ("Metrics", m.metrics),
         ("Card", m.card),
     ]

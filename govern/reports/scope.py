@@ -111,7 +111,8 @@ def _period_scope(store: Store, pipeline: str | None, since: datetime | None) ->
     when = f" since {since.isoformat()}" if since is not None else ""
     if not found:
         raise EmptyScopeError(f"no runs of {what}{when} are recorded in {store.location}")
-    ordered = tuple(sorted(found, key=lambda r: (r.started_at, r.id)))
+    # oldest first, in the record's own order (never a clock: a skewed run stays in place)
+    ordered = tuple(reversed(found))
     return Scope(
         "pipeline",
         ordered,
@@ -136,7 +137,7 @@ def _model_scope(store: Store, ref: str) -> Scope:
                 for d in usage.datasets
             ):
                 run_ids.add(usage.run_id)
-    runs = tuple(sorted((store.run(i) for i in run_ids), key=lambda r: (r.started_at, r.id)))
+    runs = tuple(r for r in reversed(store.runs()) if r.id in run_ids)  # chain order
     return Scope(
         "model",
         runs,
