@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = ["lineage_app"]
 
+_SHOWN = 20  # rejected lines listed one by one
+
 
 class _NodeGroup(TyperGroup):
     """``govern lineage NODE ...`` runs the hidden ``show`` command; names run subcommands."""
@@ -245,27 +247,39 @@ def import_events(
         Path, typer.Argument(metavar="FILE.jsonl", help="OpenLineage events, one per line.")
     ],
     skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Import the valid lines, report the others.")
+        bool,
+        typer.Option(
+            "--skip-invalid", help="Rejected lines are not an error (exit 0 once the rest is in)."
+        ),
     ] = False,
     store_url: StoreOption = None,
 ) -> None:
-    """Import OpenLineage events other producers wrote (Airflow, Spark, dbt...)."""
+    """Import OpenLineage events other producers wrote (Airflow, Spark, dbt...).
+
+    Every valid line is imported; each other line is reported with the reason, and the
+    exit code is 2 unless --skip-invalid.
+    """
     from govern.errors import LineageError
     from govern.lineage.importer import import_file
 
     with reading_store(store_url, create=True) as store:
         try:
-            result = import_file(store, file, skip_invalid=skip_invalid)
+            result = import_file(store, file)
         except LineageError as err:
             raise fail(str(err), EXIT_CONFIG) from None
-    for bad in result.invalid:
-        typer.echo(f"govern: skipped {file}:{bad.line}: {bad.reason}", err=True)
+    shown = result.invalid[:_SHOWN]
+    for bad in shown:
+        typer.echo(f"govern: rejected {file}:{bad.line}: {bad.reason}", err=True)
+    if len(result.invalid) > len(shown):
+        typer.echo(f"govern: ... and {len(result.invalid) - len(shown)} more", err=True)
     typer.echo(
         f"imported {result.added} event(s) from {file}"
         + (f"; {result.duplicates} already imported" if result.duplicates else "")
         + (f"; {result.own} of govern's own runs left out" if result.own else "")
-        + (f"; {len(result.invalid)} invalid line(s) skipped" if result.invalid else "")
+        + (f"; {len(result.invalid)} invalid line(s) rejected" if result.invalid else "")
     )
+    if result.invalid and not skip_invalid:
+        raise typer.Exit(EXIT_CONFIG)
 
 
 @lineage_app.command("export")
