@@ -18,6 +18,9 @@ Built from the store's index tables only, never by decoding records.
 from __future__ import annotations
 
 import difflib
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from govern.errors import LineageError
@@ -64,6 +67,29 @@ def lineage(
         LineageError: a malformed node, a node the record does not know, a bad
             direction or depth.
     """
+    with _no_collection():
+        return _lineage(store, node, direction, depth)
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a query builds its (acyclic) objects.
+
+    A large answer allocates ~100,000 tuples and rows, which would otherwise trigger
+    a dozen full collections -- half the time of a 16,000-node query -- to free nothing.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _lineage(
+    store: Store, node: Node | str, direction: Direction, depth: int | None
+) -> LineageGraph:
     root = parse_node(node) if isinstance(node, str) else node
     if direction not in _DIRECTIONS:
         raise LineageError(f"direction must be upstream, downstream or both, not {direction!r}")
@@ -125,10 +151,7 @@ def run_graph(store: Store, run_id: str) -> LineageGraph:
 
 
 def _graph(root: Node | None, walk: Walk) -> LineageGraph:
-    nodes = tuple(sorted(walk.nodes.values(), key=Node.sort_key))
-    edges = tuple(
-        sorted(walk.edges.values(), key=lambda e: (e.source.sort_key(), e.target.sort_key()))
-    )
+    nodes, edges = walk.result()
     return LineageGraph(root=root, nodes=nodes, edges=edges)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from govern.errors import LineageError
 
@@ -22,9 +22,10 @@ _SYNTAX = "dataset:NAMESPACE:NAME, job:NAMESPACE:NAME or model:NAME[@VERSION]"
 _KIND_ORDER = {"dataset": 0, "job": 1, "model": 2}
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
+class Node(NamedTuple):
     """A dataset, job or model in the lineage graph.
+
+    A named tuple (immutable, hashed in C): a large graph holds tens of thousands.
 
     ``version`` is a dataset's version as it was read or written (govern's content
     fingerprint, or another producer's version facet) or a model's version number; None
@@ -53,8 +54,7 @@ class Node:
         return (_KIND_ORDER[self.kind], self.namespace, self.name, self.version or "")
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
+class Edge(NamedTuple):
     """Data flows from ``source`` to ``target``: a job reads its inputs, writes its outputs."""
 
     source: Node

@@ -13,6 +13,9 @@ Which run wrote the dataset a run read (``producers``), most precise rule first:
 3. else the latest earlier run that wrote it at all, unless both versions are known,
    come from the same producer and differ (then the content provably changed).
 
+Each rule keeps every job that qualifies (each job's latest run), not only the latest
+run overall: at an intermediate dataset that two jobs write, both are producers.
+
 A model version has exactly one producer: the stage that trained it.
 """
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from govern.lineage.nodes import Edge, Node
 from govern.store.report import IORow
@@ -28,6 +32,11 @@ from govern.store.report import IORow
 __all__ = ["Walk", "Writers", "key_of", "producers"]
 
 Key = tuple[str, str, str]  # (kind, namespace or "" for models, name)
+T = TypeVar("T", Node, Edge)
+
+
+def _new(cls: type[T], values: tuple[Any, ...]) -> T:
+    return tuple.__new__(cls, values)
 
 
 def key_of(row: IORow) -> Key:
@@ -62,7 +71,11 @@ _NONE = Writers()
 
 
 def producers(reader: IORow, writers: Writers) -> list[IORow]:
-    """The run(s) that wrote what ``reader`` read (see the module docstring)."""
+    """The runs that wrote what ``reader`` read (see the module docstring).
+
+    Every job that wrote it is kept (its latest qualifying run): two jobs that both
+    write an intermediate dataset are both its producers.
+    """
     if reader.kind == "model":
         return [w for w in writers.rows if w.version == reader.version]
     same = [
@@ -71,18 +84,32 @@ def producers(reader: IORow, writers: Writers) -> list[IORow]:
         if w.run_key != reader.run_key and _before(w, reader)
     ]
     if same:
-        return [max(same, key=_order)]
+        exact = [w for w in same if w.version == reader.version] if reader.version else []
+        return _latest_per_job(exact or same)
     earlier = [w for w in writers.rows if w.run_key != reader.run_key and w.ts <= reader.ts]
     if reader.version is not None:
         exact = [w for w in earlier if w.version == reader.version]
         if exact:
-            return [max(exact, key=_order)]
-    loose = [
-        w
-        for w in earlier
-        if w.version is None or reader.version is None or w.origin != reader.origin
-    ]
-    return [max(loose, key=_order)] if loose else []
+            return _latest_per_job(exact)
+    return _latest_per_job(
+        [
+            w
+            for w in earlier
+            if w.version is None or reader.version is None or w.origin != reader.origin
+        ]
+    )
+
+
+def _latest_per_job(rows: list[IORow]) -> list[IORow]:
+    if len(rows) < 2:
+        return rows
+    latest: dict[tuple[str | None, str], IORow] = {}
+    for row in rows:
+        job = (row.job_namespace, row.job_name)
+        kept = latest.get(job)
+        if kept is None or _order(row) > _order(kept):
+            latest[job] = row
+    return list(latest.values())
 
 
 class Walk:
@@ -90,12 +117,13 @@ class Walk:
 
     def __init__(self, depth: int | None) -> None:
         self.depth = depth
-        self.nodes: dict[Node, Node] = {}
-        self.edges: dict[tuple[Node, Node], Edge] = {}
+        self.nodes: dict[Node, None] = {}  # nodes added alone (edges bring their own)
+        self.edges: dict[tuple[Node, Node], None] = {}
         self.runs: dict[str, list[IORow]] = defaultdict(list)
         self.writers: dict[Key, Writers] = defaultdict(Writers)
         self.readers: dict[Key, list[IORow]] = defaultdict(list)
         self.model_ns: dict[tuple[str, str | None], str] = {}
+        self._jobs: dict[str, Node] = {}  # run key -> its job (rows of a run share it)
 
     def load(self, rows: Iterable[IORow], *, writers_only: bool = False) -> None:
         """Index rows by run, by what they wrote and by what they read.
@@ -122,27 +150,42 @@ class Walk:
 
     # -- results --------------------------------------------------------------------
 
+    # Nodes and edges are built with tuple.__new__: the named tuples' own __new__ is a
+    # Python function, and a large answer makes ~50,000 of them.
+
     def node(self, row: IORow) -> Node:
         """The dataset or model a row is about (a model in the namespace it was made in)."""
         if row.kind == "model":
             namespace = self.model_ns.get((row.name, row.version), row.namespace)
-            return Node("model", namespace, row.name, row.version)
-        return Node("dataset", row.namespace, row.name, row.version)
+            return _new(Node, ("model", namespace, row.name, row.version))
+        return _new(Node, ("dataset", row.namespace, row.name, row.version))
 
-    @staticmethod
-    def job(row: IORow) -> Node:
+    def job(self, row: IORow) -> Node:
         """The job whose run a row belongs to."""
-        return Node("job", row.job_namespace, row.job_name)
+        node = self._jobs.get(row.run_key)
+        if node is None:
+            node = _new(Node, ("job", row.job_namespace, row.job_name, None))
+            self._jobs[row.run_key] = node
+        return node
 
     def add(self, node: Node) -> Node:
-        """Add a node (the first of equal nodes is kept)."""
-        return self.nodes.setdefault(node, node)
+        """Add a node."""
+        self.nodes[node] = None
+        return node
 
     def link(self, source: Node, target: Node) -> None:
-        """Add an edge and its two nodes."""
-        key = (self.nodes.setdefault(source, source), self.nodes.setdefault(target, target))
-        if key not in self.edges:
-            self.edges[key] = Edge(*key)
+        """Add an edge (and so its two nodes)."""
+        self.edges[(source, target)] = None
+
+    def result(self) -> tuple[tuple[Node, ...], tuple[Edge, ...]]:
+        """Every node (sorted: datasets, jobs, models by name) and edge (by its nodes)."""
+        found = set(self.nodes)
+        found.update(s for s, _ in self.edges)
+        found.update(t for _, t in self.edges)
+        nodes = tuple(sorted(found, key=Node.sort_key))
+        rank = {node: i for i, node in enumerate(nodes)}
+        keys = sorted(self.edges, key=lambda e: (rank[e[0]], rank[e[1]]))
+        return nodes, tuple([_new(Edge, key) for key in keys])
 
     def within(self, hop: int) -> bool:
         """Whether runs ``hop`` job hops from the root are part of the answer."""
@@ -154,18 +197,21 @@ class Walk:
         """From ``start`` runs (hop 1): their inputs, the runs that wrote those, and so on."""
         seen: set[str] = set()
         frontier, hop = sorted(set(start)), 1
+        runs, writers, edges, job = self.runs, self.writers, self.edges, self.job
         while frontier and self.within(hop):
             seen.update(frontier)
+            deeper = self.within(hop + 1)
             following: set[str] = set()
             for run in frontier:
-                for row in self.runs.get(run, ()):
+                for row in runs.get(run, ()):
                     if row.role != "input":
                         continue
-                    self.link(self.node(row), self.job(row))
-                    if not self.within(hop + 1):
+                    read = self.node(row)
+                    edges[(read, job(row))] = None
+                    if not deeper:
                         continue
-                    for writer in producers(row, self.writers.get(key_of(row), _NONE)):
-                        self.link(self.job(writer), self.node(row))
+                    for writer in producers(row, writers.get(key_of(row), _NONE)):
+                        edges[(job(writer), read)] = None
                         if writer.run_key not in seen:
                             following.add(writer.run_key)
             frontier, hop = sorted(following), hop + 1

@@ -278,14 +278,18 @@ class LineageIndex:
         """IORows, with govern jobs named ``<pipeline>.<stage>`` in their run's namespace."""
         self._learn(conn, {r[1] for r in rows if r[4] == "govern"})
         found: list[IORow] = []
+        append = found.append
         known = self._runs
+        named: dict[str, tuple[str, str]] = {}  # group -> (namespace, "<pipeline>.")
         for key, group, ts, seq, origin, job_ns, job, role, kind, ns, name, version in rows:
             if origin == "govern":
-                job_ns, pipeline = known.get(group, ("", ""))
-                job = f"{pipeline}.{job}"
+                prefix = named.get(group)
+                if prefix is None:
+                    run_ns, pipeline = known.get(group, ("", ""))
+                    prefix = named[group] = (run_ns, pipeline + ".")
+                job_ns = prefix[0]
+                job = prefix[1] + job
                 if kind == "model" and role == "output":
                     ns = job_ns
-            found.append(
-                IORow(key, group, ts, seq, job_ns, job, role, kind, ns, name, version, origin)
-            )
+            append(IORow(key, group, ts, seq, job_ns, job, role, kind, ns, name, version, origin))
         return found
