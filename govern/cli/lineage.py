@@ -79,12 +79,64 @@ def _config() -> LineageConfig:
 # -- govern lineage NODE --------------------------------------------------------------
 
 
+NodeArgument = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="NODE",
+        help="dataset:NS:NAME, job:NS:NAME or model:NAME\\[@V] (or --kind/--namespace/--name).",
+    ),
+]
+KindOption = Annotated[
+    str | None,
+    typer.Option("--kind", "-k", metavar="[dataset|job|model]", help="The node's kind."),
+]
+NamespaceOption = Annotated[
+    str | None, typer.Option("--namespace", "-n", help="The node's namespace, exactly as recorded.")
+]
+NameOption = Annotated[
+    str | None, typer.Option("--name", help="The node's name, exactly as recorded.")
+]
+
+
+def _node(
+    store: Any, node: str | None, kind: str | None, namespace: str | None, name: str | None
+) -> Any:
+    """The node a command means: NODE text, or --kind/--namespace/--name (any characters)."""
+    from govern.errors import LineageError
+    from govern.lineage.graph import find_node
+    from govern.lineage.nodes import Node, parse_node
+
+    explicit = kind is not None or namespace is not None or name is not None
+    if node is not None and explicit:
+        raise fail("give NODE or --kind/--namespace/--name, not both", EXIT_CONFIG)
+    if not explicit:
+        if node is None:
+            raise fail(
+                "give a NODE (dataset:NS:NAME, job:NS:NAME, model:NAME[@V]) or "
+                "--kind/--namespace/--name; `govern lineage ls` lists them",
+                EXIT_CONFIG,
+            )
+        try:
+            return find_node(store, node) if store is not None else parse_node(node)
+        except LineageError as err:
+            raise fail(str(err), EXIT_CONFIG) from None
+    if kind not in ("dataset", "job", "model"):
+        raise fail(f"--kind must be dataset, job or model, not {kind!r}", EXIT_CONFIG)
+    if not name or (kind != "model" and not namespace):
+        raise fail(
+            f"a {kind} needs --name" + ("" if kind == "model" else " and --namespace"), EXIT_CONFIG
+        )
+    if kind == "model":
+        try:
+            return parse_node(f"model:{name}")
+        except LineageError as err:
+            raise fail(str(err), EXIT_CONFIG) from None
+    return Node(kind, namespace or "", name)  # type: ignore[arg-type]
+
+
 @lineage_app.command("show", hidden=True)
 def show(
-    node: Annotated[
-        str,
-        typer.Argument(metavar="NODE", help="dataset:NS:NAME, job:NS:NAME or model:NAME\\[@V]."),
-    ],
+    node: NodeArgument = None,
     upstream: Annotated[
         bool, typer.Option("--upstream", help="What it came from (default).")
     ] = False,
@@ -96,11 +148,14 @@ def show(
     output: Annotated[
         str, typer.Option("--format", "-f", metavar="[tree|json|mermaid]", help="tree (default).")
     ] = "tree",
+    kind: KindOption = None,
+    namespace: NamespaceOption = None,
+    name: NameOption = None,
     store_url: StoreOption = None,
 ) -> None:
     """Print the lineage of NODE."""
     from govern.errors import LineageError
-    from govern.lineage.graph import lineage, parse_node
+    from govern.lineage.graph import lineage
     from govern.lineage.render import tree
 
     try:
@@ -112,11 +167,9 @@ def show(
     if depth is not None and depth < 0:
         raise fail(f"--depth must be 0 or more, not {depth}", EXIT_CONFIG)
     direction: Direction = "downstream" if downstream else "both" if both else "upstream"
-    try:
-        root = parse_node(node)
-    except LineageError as err:
-        raise fail(str(err), EXIT_CONFIG) from None
+    _node(None, node, kind, namespace, name)  # usage errors before the store is opened
     with reading_store(store_url) as store:
+        root = _node(store, node, kind, namespace, name)
         try:
             graph = lineage(store, root, direction=direction, depth=depth)
         except LineageError as err:
@@ -303,3 +356,6 @@ def export(
         except OSError as err:
             raise fail(f"cannot write {out} ({err.strerror})", EXIT_CONFIG) from None
     typer.echo(f"wrote {count} event(s) to {out}", err=True)
+
+
+from govern.cli import lineage_nodes as _nodes  # noqa: E402, F401  (registers ls, versions, columns)

@@ -63,14 +63,22 @@ class Edge(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class LineageGraph:
-    """The answer to a lineage query: its root (None for a run's graph), nodes and edges."""
+    """The answer to a lineage query: its root (None for a run's graph), nodes and edges.
+
+    ``parents`` links jobs, not data: the job that launched another (an Airflow task and
+    the Spark job it ran), from imported events' ``parent`` run facets.
+    """
 
     root: Node | None
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
+    parents: tuple[Edge, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe: ``{"root", "nodes": [{id, kind, namespace, name, version}], "edges"}``."""
+        """JSON-safe: ``{"root", "nodes": [{id, kind, namespace, name, version}], "edges"}``.
+
+        Plus ``"parents"``: ``[{"parent", "child"}]`` job ids (see ``parents``).
+        """
         return {
             "root": None if self.root is None else self.root.id,
             "nodes": [
@@ -84,6 +92,7 @@ class LineageGraph:
                 for n in self.nodes
             ],
             "edges": [{"source": e.source.id, "target": e.target.id} for e in self.edges],
+            "parents": [{"parent": e.source.id, "child": e.target.id} for e in self.parents],
         }
 
     def to_mermaid(self) -> str:
@@ -101,6 +110,7 @@ class LineageGraph:
             if node == self.root:
                 lines.append(f"  style {key} stroke-width:3px")
         lines.extend(f"  {ids[e.source]} --> {ids[e.target]}" for e in self.edges)
+        lines.extend(f"  {ids[e.source]} -. launched .-> {ids[e.target]}" for e in self.parents)
         return "\n".join(lines) + "\n"
 
 

@@ -22,7 +22,7 @@ A model version has exactly one producer: the stage that trained it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -115,8 +115,11 @@ def _latest_per_job(rows: list[IORow]) -> list[IORow]:
 class Walk:
     """One query's walk over rows already read: collects its nodes and edges."""
 
-    def __init__(self, depth: int | None) -> None:
+    def __init__(
+        self, depth: int | None, dropped: Collection[tuple[int, str, str]] = frozenset()
+    ) -> None:
         self.depth = depth
+        self.dropped = dropped  # (seq, namespace, name) of imported DROPs: not writes
         self.nodes: dict[Node, None] = {}  # nodes added alone (edges bring their own)
         self.edges: dict[tuple[Node, Node], None] = {}
         self.runs: dict[str, list[IORow]] = defaultdict(list)
@@ -132,6 +135,8 @@ class Walk:
         producers, whose runs are not part of the walk).
         """
         rows = list(rows)
+        if self.dropped:
+            rows = [r for r in rows if not self.is_drop(r)]
         known = {r.run_key for r in rows if r.run_key in self.runs}  # loaded before: skip
         for row in rows:
             if writers_only:
@@ -147,6 +152,10 @@ class Walk:
                     self.model_ns.setdefault((row.name, row.version), row.namespace)
             else:
                 self.readers[key_of(row)].append(row)
+
+    def is_drop(self, row: IORow) -> bool:
+        """An imported output whose lifecycleStateChange is DROP (a removal, not a write)."""
+        return row.role == "output" and (row.seq, row.namespace, row.name) in self.dropped
 
     # -- results --------------------------------------------------------------------
 

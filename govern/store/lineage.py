@@ -10,13 +10,14 @@ No record is decoded, and a query costs what its answer holds, not what the stor
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
 
 from govern.store.report import IORow
-from govern.store.schema import lineage_io, models, runs
+from govern.store.schema import imported_events, ledger, lineage_io, models, runs
 
 __all__ = ["LineageIndex"]
 
@@ -263,6 +264,65 @@ class LineageIndex:
             return sorted(found)
 
         return list(self._read(fn, "list lineage nodes"))
+
+    def imported_after(self, seq: int) -> list[tuple[int, dict[str, Any]]]:
+        """(seq, event) of every imported OpenLineage event recorded after ``seq``.
+
+        Facets the index does not hold (parent and root runs, symlinks, column lineage,
+        lifecycle changes) are read from the events themselves; callers cache them.
+        """
+
+        def fn(conn: sa.Connection) -> list[tuple[int, dict[str, Any]]]:
+            seqs = sorted(
+                conn.execute(
+                    sa.select(imported_events.c.seq).where(imported_events.c.seq > seq)
+                ).scalars()
+            )
+            found: list[tuple[int, dict[str, Any]]] = []
+            for chunk in _chunks(seqs):
+                query = sa.select(ledger.c.seq, ledger.c.body).where(ledger.c.seq.in_(chunk))
+                for at, body in conn.execute(query):
+                    found.append((at, json.loads(body)["data"]["event"]))
+            return sorted(found, key=lambda item: item[0])
+
+        return list(self._read(fn, "read imported events"))
+
+    def imported_runs(self, producer: str | None = None) -> list[dict[str, Any]]:
+        """Imported runs, newest first: run id, job, producer, last event type and time."""
+        c = imported_events.c
+        query = (
+            sa.select(
+                c.run_key,
+                c.job_namespace,
+                c.job_name,
+                c.producer,
+                c.event_type,
+                c.event_time,
+                c.seq,
+            )
+            .where(c.event_kind == "run")
+            .order_by(c.seq)
+        )
+        if producer is not None:
+            query = query.where(c.producer.contains(producer, autoescape=True))
+
+        def fn(conn: sa.Connection) -> list[dict[str, Any]]:
+            runs_by_id: dict[str, dict[str, Any]] = {}
+            for row in conn.execute(query):
+                run = runs_by_id.setdefault(
+                    row.run_key,
+                    {
+                        "run_id": row.run_key,
+                        "job_namespace": row.job_namespace,
+                        "job_name": row.job_name,
+                        "producer": row.producer,
+                        "started_at": row.event_time,
+                    },
+                )
+                run.update(state=row.event_type, last_event_at=row.event_time, seq=row.seq)
+            return sorted(runs_by_id.values(), key=lambda r: -int(r["seq"]))
+
+        return list(self._read(fn, "read imported runs"))
 
     # -- rows ------------------------------------------------------------------------
 
