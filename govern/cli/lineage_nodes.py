@@ -168,3 +168,32 @@ def columns(
             f"{link.field} <- dataset:{link.input_namespace}:{link.input_name} "
             f"column {link.input_field}{how}"
         )
+
+
+def imported_runs(store_url: str | None, producer: str | None, limit: int, *, json: bool) -> None:
+    """``govern runs --imported [--producer TEXT]``: runs of imported events, newest first."""
+    with reading_store(store_url) as store:
+        found = store.lineage.imported_runs(producer)[:limit]
+        where = store.location
+    if json:
+        _print_json(found)
+        return
+    console = _console()
+    if not found:
+        which = f" from a producer matching {producer!r}" if producer else ""
+        console.print(f"No imported runs{_escape(which)} in {_escape(where)}.")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Imported runs in {_escape(where)}", title_justify="left")
+    for column in ("RUN", "JOB", "STATE", "STARTED", "PRODUCER"):
+        table.add_column(column, no_wrap=column == "RUN", overflow="fold")
+    for run in found:
+        table.add_row(
+            run["run_id"][:12],
+            _escape(f"{run['job_namespace']}:{run['job_name']}"),
+            _escape(run.get("state") or "-"),
+            _escape(run["started_at"]),
+            _escape(run["producer"] or "-"),
+        )
+    console.print(table)

@@ -147,6 +147,13 @@ def runs(
         str | None, typer.Option("--pipeline", help="Only runs of this pipeline.")
     ] = None,
     output: FormatOption = "table",
+    imported: Annotated[
+        bool, typer.Option("--imported", help="Runs of imported OpenLineage events instead.")
+    ] = False,
+    producer: Annotated[
+        str | None,
+        typer.Option("--producer", help="Imported runs whose producer URL contains this."),
+    ] = None,
     store_url: StoreOption = None,
 ) -> None:
     """List recorded pipeline runs, newest first."""
@@ -154,6 +161,11 @@ def runs(
     if limit < 1:
         raise fail(f"--limit must be 1 or more, not {limit}", EXIT_CONFIG)
     if ctx.invoked_subcommand is not None:
+        return
+    if imported or producer is not None:  # other producers' runs (govern lineage import)
+        from govern.cli.lineage_nodes import imported_runs
+
+        imported_runs(store_url, producer, limit, json=fmt is OutputFormat.JSON)
         return
     from govern.store.codec import encode_run
 
