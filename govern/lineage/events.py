@@ -126,6 +126,10 @@ def stage_events(run: RunInfo, result: StageResult, ctx: EventContext) -> tuple[
     )
     facets = _stage_run_facets(run, result)
     facets["govern_gate"] = f.gate_facet(result, {d.ref.name for d in outputs}, pii)
+    read = {d.ref.name for d in inputs}
+    unattached = f.tests([c for c in result.checks if c.dataset not in read])
+    if unattached is not None:
+        facets["test"] = unattached
     failed = result.status is Status.FAILED
     if failed:
         facets["errorMessage"] = error_message_run.ErrorMessageRunFacet(

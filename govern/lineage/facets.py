@@ -28,6 +28,7 @@ from openlineage.client.facet_v2 import (
     ownership_dataset,
     schema_dataset,
     tags_dataset,
+    test_run,
 )
 
 from govern.lineage.redact import redact_text, safe_name, scrub
@@ -36,6 +37,7 @@ from govern.types import CheckResult, DatasetKind, DatasetVersion, ModelVersion,
 __all__ = [
     "SCHEMA_DIR",
     "SCHEMA_URL_BASE",
+    "DataQualityMetricsDatasetFacet",
     "GovernGateRunFacet",
     "GovernModelDatasetFacet",
     "assertions",
@@ -45,6 +47,7 @@ __all__ = [
     "model_facets",
     "output_metrics",
     "output_statistics",
+    "tests",
 ]
 
 SCHEMA_URL_BASE = "https://govern.dev/spec/facets/1-0-0/"
@@ -219,16 +222,33 @@ def input_metrics(
     return m.DataQualityMetricsInputDatasetFacet(columnMetrics=columns, **args)
 
 
+@attr.define
+class DataQualityMetricsDatasetFacet(data_quality_metrics_dataset.DataQualityMetricsDatasetFacet):
+    """dataQualityMetrics of an output, named as the published 1-0-0 schema.
+
+    openlineage-python names 1-0-1, a version the specification never published (its
+    only addition, captureDate, is never set here), so a validator fetching the URL
+    finds nothing; 1-0-0 exists and the facet validates against it.
+    """
+
+    @staticmethod
+    def _get_schema() -> str:
+        return (
+            "https://openlineage.io/spec/facets/1-0-0/DataQualityMetricsDatasetFacet.json"
+            "#/$defs/DataQualityMetricsDatasetFacet"
+        )
+
+
 def output_metrics(
     dv: DatasetVersion, pii: Collection[str]
 ) -> data_quality_metrics_dataset.DataQualityMetricsDatasetFacet | None:
-    """The dataset facet dataQualityMetrics of an output (the client emits it as 1-0-1)."""
+    """The dataset facet dataQualityMetrics of an output (schema 1-0-0, see the class)."""
     args = _metrics_args(dv, pii)
     if args is None:
         return None
     m = data_quality_metrics_dataset
     columns = {k: m.ColumnMetrics(**v) for k, v in args.pop("columnMetrics").items()}
-    return m.DataQualityMetricsDatasetFacet(columnMetrics=columns, **args)
+    return DataQualityMetricsDatasetFacet(columnMetrics=columns, **args)
 
 
 def output_statistics(
@@ -263,36 +283,84 @@ def _verdict(check: CheckResult, pii: Collection[str], *, sample: bool) -> dict[
     return {k: v for k, v in verdict.items() if v is not None}
 
 
+def _check_type(check: str) -> str:
+    """A check's classification: ``in_range(0, 100)`` -> ``in_range``."""
+    return check.split("(", 1)[0].strip() or check
+
+
+def _check_params(c: CheckResult) -> dict[str, Any]:
+    params = {
+        "failedCount": int(c.failed_count),
+        "checkedCount": c.checked_count,
+        "rowLevel": c.row_level,
+        "backend": c.backend or None,
+    }
+    return {k: v for k, v in params.items() if v is not None}
+
+
 def assertions(
     checks: Sequence[CheckResult],
 ) -> data_quality_assertions_dataset.DataQualityAssertionsDatasetFacet | None:
-    """The input facet dataQualityAssertions: one assertion per check of the dataset."""
+    """The input facet dataQualityAssertions (1-1-0): one assertion per check of the dataset.
+
+    ``assertion`` is the check's kind (``in_range``), ``name`` the check as written,
+    ``description`` its message, ``actual`` the failing row count.
+    """
     if not checks:
         return None
     m = data_quality_assertions_dataset
     return m.DataQualityAssertionsDatasetFacet(
         assertions=[
             m.Assertion(
-                assertion=redact_text(c.check),
+                assertion=redact_text(_check_type(c.check)),
                 success=bool(c.passed),
                 column=c.column,
                 severity=str(c.severity),
+                name=redact_text(c.check),
+                description=None if c.message is None else redact_text(c.message),
+                expected=None if c.expected is None else redact_text(c.expected),
+                actual=str(int(c.failed_count)),
+                params=_check_params(c),
+            )
+            for c in checks
+        ]
+    )
+
+
+def tests(checks: Sequence[CheckResult]) -> test_run.TestRunFacet | None:
+    """The run facet ``test`` (TestRunFacet) for checks no dataset facet can carry.
+
+    dataQualityAssertions is an *input* dataset facet, so checks of a stage's outputs
+    (and of a dataset the stage neither read nor wrote) are reported here, each naming
+    its dataset in ``params``. A check that did not run is ``skip``.
+    """
+    if not checks:
+        return None
+    return test_run.TestRunFacet(
+        tests=[
+            test_run.TestExecution(
+                name=redact_text(c.check),
+                status=_status(c),
+                severity=str(c.severity),
+                type=redact_text(_check_type(c.check)),
+                description=None if c.message is None else redact_text(c.message),
                 expected=None if c.expected is None else redact_text(c.expected),
                 actual=str(int(c.failed_count)),
                 params={
-                    k: v
-                    for k, v in {
-                        "failedCount": int(c.failed_count),
-                        "checkedCount": c.checked_count,
-                        "rowLevel": c.row_level,
-                        "backend": c.backend or None,
-                    }.items()
-                    if v is not None
+                    "dataset": safe_name(c.dataset),
+                    **({"column": c.column} if c.column else {}),
+                    **_check_params(c),
                 },
             )
             for c in checks
         ]
     )
+
+
+def _status(check: CheckResult) -> str:
+    if getattr(check, "outcome", None) == "not_run":  # the gates' three-way outcome
+        return "skip"
+    return "pass" if check.passed else "fail"
 
 
 def gate_facet(
