@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from govern.lineage.nodes import Edge, Node
@@ -137,21 +138,26 @@ class Walk:
         rows = list(rows)
         if self.dropped:
             rows = [r for r in rows if not self.is_drop(r)]
-        known = {r.run_key for r in rows if r.run_key in self.runs}  # loaded before: skip
-        for row in rows:
+        runs, writers, readers = self.runs, self.writers, self.readers
+        known = {r.run_key for r in rows if r.run_key in runs}  # loaded before: skip
+        for row in rows:  # key_of and Writers.add inlined: this loop sees every row
+            model = row.kind == "model"
+            key = ("model", "", row.name) if model else ("dataset", row.namespace, row.name)
             if writers_only:
-                if row.role == "output" and row.run_key not in self.runs:
-                    self.writers[key_of(row)].add(row)
+                if row.role == "output" and row.run_key not in runs:
+                    writers[key].add(row)
                 continue
             if row.run_key in known:
                 continue
-            self.runs[row.run_key].append(row)
+            runs[row.run_key].append(row)
             if row.role == "output":
-                self.writers[key_of(row)].add(row)
-                if row.kind == "model" and row.namespace:
+                found = writers[key]
+                found.rows.append(row)
+                found.by_group[row.group].append(row)
+                if model and row.namespace:
                     self.model_ns.setdefault((row.name, row.version), row.namespace)
             else:
-                self.readers[key_of(row)].append(row)
+                readers[key].append(row)
 
     def is_drop(self, row: IORow) -> bool:
         """An imported output whose lifecycleStateChange is DROP (a removal, not a write)."""
@@ -191,10 +197,20 @@ class Walk:
         found = set(self.nodes)
         found.update(s for s, _ in self.edges)
         found.update(t for _, t in self.edges)
-        nodes = tuple(sorted(found, key=Node.sort_key))
+        # Node.sort_key's order ("dataset" < "job" < "model", then namespace, name,
+        # version) as one string per node: strings compare in C, tuples of them do not
+        keyed = sorted(
+            [(f"{n[0]}\0{n[1]}\0{n[2]}\0{n[3] or ''}", n) for n in found],
+            key=itemgetter(0),
+        )
+        nodes = tuple([n for _, n in keyed])
+        # edges in the order of their nodes' ranks: each edge as one integer, sorted in C
         rank = {node: i for i, node in enumerate(nodes)}
-        keys = sorted(self.edges, key=lambda e: (rank[e[0]], rank[e[1]]))
-        return nodes, tuple([_new(Edge, key) for key in keys])
+        size = len(nodes)
+        codes = sorted([rank[s] * size + rank[t] for s, t in self.edges])
+        return nodes, tuple(
+            [_new(Edge, (nodes[code // size], nodes[code % size])) for code in codes]
+        )
 
     def within(self, hop: int) -> bool:
         """Whether runs ``hop`` job hops from the root are part of the answer."""

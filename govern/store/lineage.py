@@ -24,6 +24,7 @@ __all__ = ["LineageIndex"]
 T = TypeVar("T")
 Reader = Callable[[Callable[[sa.Connection], Any], str], Any]
 
+_tuple_new = tuple.__new__
 _CHUNK = 400  # keys per IN list: well under SQLite's and PostgreSQL's parameter limits
 _io = lineage_io.c
 _COLUMNS = (
@@ -351,5 +352,11 @@ class LineageIndex:
                 job = prefix[1] + job
                 if kind == "model" and role == "output":
                     ns = job_ns
-            append(IORow(key, group, ts, seq, job_ns, job, role, kind, ns, name, version, origin))
+            # tuple.__new__: a named tuple's own __new__ is a Python call, and a large
+            # answer has tens of thousands of rows
+            append(
+                _tuple_new(
+                    IORow, (key, group, ts, seq, job_ns, job, role, kind, ns, name, version, origin)
+                )
+            )
         return found
