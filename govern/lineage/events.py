@@ -40,7 +40,7 @@ from openlineage.client.serde import Serde
 
 from govern._version import __version__
 from govern.lineage import facets as f
-from govern.lineage.redact import REDACTED, is_secret_name, redact_text, safe_name
+from govern.lineage.redact import REDACTED, is_secret_name, redact_text
 from govern.store.codec import decode_stage, parse_datetime
 from govern.store.index import RUN_ENDED, RUN_STARTED, STAGE
 from govern.store.report import LedgerRecord
@@ -297,7 +297,7 @@ def _gate_failure(result: StageResult) -> str:
 
 
 def _names(dv: DatasetVersion) -> tuple[str, str]:
-    return safe_name(dv.ref.namespace), safe_name(dv.ref.name)
+    return f.event_name(dv.ref)
 
 
 def _unique(datasets: Any) -> list[DatasetVersion]:
@@ -338,8 +338,7 @@ def _output(dv: DatasetVersion, pii: Collection[str]) -> OutputDataset:
 def _models_used(run: RunInfo, result: StageResult, ctx: EventContext) -> list[InputDataset]:
     return [
         InputDataset(
-            ctx.model_namespaces.get((m.name, m.version), run.namespace),
-            m.name,
+            *f.model_name(ctx.model_namespaces.get((m.name, m.version), run.namespace), m.name),
             facets={
                 "version": dataset_version_dataset.DatasetVersionDatasetFacet(
                     datasetVersion=str(m.version)
@@ -354,4 +353,8 @@ def _models_used(run: RunInfo, result: StageResult, ctx: EventContext) -> list[I
 def _model_output(run: RunInfo, result: StageResult) -> list[OutputDataset]:
     if result.model is None:
         return []
-    return [OutputDataset(run.namespace, result.model.name, facets=f.model_facets(result.model))]
+    return [
+        OutputDataset(
+            *f.model_name(run.namespace, result.model.name), facets=f.model_facets(result.model)
+        )
+    ]

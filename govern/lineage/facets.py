@@ -32,9 +32,17 @@ from openlineage.client.facet_v2 import (
 )
 
 from govern.lineage.redact import redact_text, safe_name, scrub
-from govern.types import CheckResult, DatasetKind, DatasetVersion, ModelVersion, StageResult
+from govern.types import (
+    CheckResult,
+    DatasetKind,
+    DatasetRef,
+    DatasetVersion,
+    ModelVersion,
+    StageResult,
+)
 
 __all__ = [
+    "IN_MEMORY",
     "SCHEMA_DIR",
     "SCHEMA_URL_BASE",
     "DataQualityMetricsDatasetFacet",
@@ -42,9 +50,11 @@ __all__ = [
     "GovernModelDatasetFacet",
     "assertions",
     "dataset_facets",
+    "event_name",
     "gate_facet",
     "input_metrics",
     "model_facets",
+    "model_name",
     "output_metrics",
     "output_statistics",
     "tests",
@@ -121,6 +131,30 @@ def _finite(value: Any) -> Any:
     return value
 
 
+IN_MEMORY = "inmemory://"
+"""The Naming spec's namespace for datasets with no storage location."""
+_NO_LOCATION = (DatasetKind.STAGE_OUTPUT, DatasetKind.ANONYMOUS)
+
+
+def event_name(ref: DatasetRef) -> tuple[str, str]:
+    """A dataset's OpenLineage (namespace, name), credentials removed.
+
+    A frame with no storage location -- a stage's output, an undeclared input -- is named
+    as the Naming spec names in-memory datasets: namespace ``inmemory://``, name
+    ``<job namespace>/<name>`` (the record's namespace kept in the name, so two projects'
+    ``pipeline.stage.return`` stay two datasets). Stored datasets keep their own.
+    """
+    namespace, name = safe_name(ref.namespace), safe_name(ref.name)
+    if ref.kind in _NO_LOCATION:
+        return IN_MEMORY, f"{namespace}/{name}"
+    return namespace, name
+
+
+def model_name(namespace: str, name: str) -> tuple[str, str]:
+    """A model's OpenLineage (namespace, name): in memory, like a stage output."""
+    return IN_MEMORY, f"{safe_name(namespace)}/{safe_name(name)}"
+
+
 def dataset_type(namespace: str, kind: DatasetKind) -> str | None:
     """The datasetType facet value where it is known: FILE, TABLE, JOB_OUTPUT, MODEL."""
     if kind is DatasetKind.MODEL:
@@ -138,7 +172,7 @@ def dataset_type(namespace: str, kind: DatasetKind) -> str | None:
 
 def dataset_facets(dv: DatasetVersion, pii: Collection[str]) -> dict[str, DatasetFacet]:
     """schema, dataSource, version, datasetType and tags (PII columns) of one dataset."""
-    namespace = safe_name(dv.ref.namespace)
+    namespace, name = event_name(dv.ref)
     facets: dict[str, DatasetFacet] = {}
     if dv.schema:
         facets["schema"] = schema_dataset.SchemaDatasetFacet(
@@ -148,13 +182,13 @@ def dataset_facets(dv: DatasetVersion, pii: Collection[str]) -> dict[str, Datase
             ]
         )
     facets["dataSource"] = datasource_dataset.DatasourceDatasetFacet(
-        name=namespace, uri=_source_uri(namespace, safe_name(dv.ref.name))
+        name=namespace, uri=_source_uri(namespace, name)
     )
     if dv.fingerprint:
         facets["version"] = dataset_version_dataset.DatasetVersionDatasetFacet(
             datasetVersion=dv.fingerprint
         )
-    kind = dataset_type(namespace, dv.ref.kind)
+    kind = dataset_type(safe_name(dv.ref.namespace), dv.ref.kind)
     if kind is not None:
         facets["datasetType"] = dataset_type_dataset.DatasetTypeDatasetFacet(datasetType=kind)
     flagged = [name for name, _ in dv.schema if name in pii]
@@ -425,8 +459,8 @@ def model_facets(model: ModelVersion) -> dict[str, DatasetFacet]:
             {
                 k: v
                 for k, v in {
-                    "namespace": safe_name(d.ref.namespace),
-                    "name": safe_name(d.ref.name),
+                    "namespace": event_name(d.ref)[0],
+                    "name": event_name(d.ref)[1],
                     "version": d.fingerprint,
                 }.items()
                 if v is not None
