@@ -241,18 +241,47 @@ def _engine(run: RunInfo) -> processing_engine_run.ProcessingEngineRunFacet:
     )
 
 
+def _orchestrator(run: RunInfo) -> Mapping[str, Any] | None:
+    """The orchestrator task this run ran under (recorded from OPENLINEAGE_PARENT_*)."""
+    found = run.environment.get("openlineage_parent")
+    return found if isinstance(found, Mapping) and found.get("run_id") else None
+
+
 def _pipeline_run(run: RunInfo) -> Run:
-    return Run(runId=run.id, facets={"processing_engine": _engine(run)})
+    facets: dict[str, RunFacet] = {"processing_engine": _engine(run)}
+    above = _orchestrator(run)
+    if above is not None:  # e.g. the Airflow task that ran this pipeline
+        facets["parent"] = parent_run.ParentRunFacet(
+            run=parent_run.Run(runId=str(above["run_id"])),
+            job=parent_run.Job(namespace=str(above["job_namespace"]), name=str(above["job_name"])),
+            root=parent_run.Root(
+                run=parent_run.RootRun(runId=str(above["root_run_id"])),
+                job=parent_run.RootJob(
+                    namespace=str(above["root_job_namespace"]), name=str(above["root_job_name"])
+                ),
+            ),
+        )
+    return Run(runId=run.id, facets=facets)
 
 
 def _stage_run_facets(run: RunInfo, result: StageResult) -> dict[str, RunFacet]:
+    above = _orchestrator(run)
+    root_run, root_ns, root_name = (
+        (run.id, run.namespace, run.name)
+        if above is None
+        else (
+            str(above["root_run_id"]),
+            str(above["root_job_namespace"]),
+            str(above["root_job_name"]),
+        )
+    )
     facets: dict[str, RunFacet] = {
         "parent": parent_run.ParentRunFacet(
             run=parent_run.Run(runId=run.id),
             job=parent_run.Job(namespace=run.namespace, name=run.name),
             root=parent_run.Root(
-                run=parent_run.RootRun(runId=run.id),
-                job=parent_run.RootJob(namespace=run.namespace, name=run.name),
+                run=parent_run.RootRun(runId=root_run),
+                job=parent_run.RootJob(namespace=root_ns, name=root_name),
             ),
         ),
         "processing_engine": _engine(run),
