@@ -220,7 +220,7 @@ def _run_problem(event: Mapping[str, Any]) -> str | None:
     if not _is_uuid(run["runId"]):
         return f"run.runId {run['runId'][:60]!r} is not a UUID"
     kind = event.get("eventType")
-    if kind is not None and kind not in _EVENT_TYPES:
+    if kind is not None and (not isinstance(kind, str) or kind not in _EVENT_TYPES):
         return f"eventType {str(kind)[:40]!r} is not one of {', '.join(sorted(_EVENT_TYPES))}"
     problem = _facets(run.get("facets"), "run.facets")
     if problem:

@@ -153,3 +153,63 @@ def test_long_strings_and_lines_take_linear_time(tmp_path: Path) -> None:
         ]
         small, large = (min(_seconds(line) for _ in range(2)) for line in lines)
         assert large / max(small, 1e-4) < 40, chunk  # linear: near 10; quadratic: near 100
+
+
+# -- fuzz: real events with one part replaced by any JSON value --------------------------
+
+from functools import cache  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from govern.lineage.imported import Catalog  # noqa: E402
+from govern.store.index import OPENLINEAGE_EVENT, index_ops  # noqa: E402
+from tests.lineage.test_corpus import corpus  # noqa: E402
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found += _paths(item, (*prefix, i))
+    return found
+
+
+@cache
+def _small_events() -> list[str]:
+    texts = [json.dumps(e) for _, e in corpus()]
+    return [t for t in texts if len(t) < 6000]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), json_values)
+def test_no_mutation_of_a_real_event_crashes_the_import(data: st.DataObject, value: Any) -> None:
+    event = json.loads(data.draw(st.sampled_from(_small_events())))
+    path = data.draw(st.sampled_from(_paths(event)[1:]))
+    target = event
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    reason, parsed = check(json.dumps(event))
+    if parsed is None:
+        assert reason
+        return
+    cleaned = clean(parsed)
+    json.dumps(cleaned, allow_nan=False)
+    index_ops(OPENLINEAGE_EVENT, 1, {"id": "x", "event": cleaned})  # what the store indexes
+    Catalog().add(1, cleaned)  # what queries read from it
