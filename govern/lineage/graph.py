@@ -61,7 +61,7 @@ def lineage(
     Args:
         store: the audit record.
         node: a Node, or its text: ``dataset:NS:NAME``, ``job:NS:NAME``,
-            ``model:NAME[@VERSION]``.
+            ``model:NAME[@VERSION]`` (read against the record: see ``find_node``).
         direction: ``upstream`` (what it came from), ``downstream`` (what came from it)
             or ``both``.
         depth: how many job hops to follow (None: all; 0: the node alone).
@@ -93,7 +93,7 @@ def _no_collection() -> Iterator[None]:
 def _lineage(
     store: Store, node: Node | str, direction: Direction, depth: int | None
 ) -> LineageGraph:
-    root = parse_node(node) if isinstance(node, str) else node
+    root = find_node(store, node) if isinstance(node, str) else node
     if direction not in _DIRECTIONS:
         raise LineageError(f"direction must be upstream, downstream or both, not {direction!r}")
     if depth is not None and depth < 0:

@@ -217,3 +217,14 @@ def test_nodes_with_any_namespace_are_addressable_from_the_cli(
         == 3
     )
     assert "did you mean dataset:mysql://[2001:db8::1]:3306:shop.orders" in capsys.readouterr().err
+
+
+def test_node_text_with_colons_in_the_namespace_works_from_python(tmp_path: Path) -> None:
+    data = {"namespace": "database://host:port", "name": "x:y"}
+    with open_store(f"sqlite:///{tmp_path / 'g.db'}") as store:
+        import_file(
+            store,
+            _write(tmp_path / "e.jsonl", [_event(9, "w", "2024-05-01T10:00:00Z", outputs=[data])]),
+        )
+        graph = lineage(store, "dataset:database://host:port:x:y")
+        assert graph.root == Node("dataset", "database://host:port", "x:y")
