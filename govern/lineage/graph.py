@@ -124,7 +124,10 @@ def _lineage(
                 walk.link(root, walk.job(row))
             downs = sorted({r.run_key for r in readers})
     if direction in ("upstream", "both"):
-        walk.load(index.closure(ups, direction="upstream", depth=depth))
+        walk.load(
+            index.closure(ups, direction="upstream", depth=depth),
+            readers=direction == "both",
+        )
         walk.upstream(ups)
     if direction in ("downstream", "both"):
         reached = index.closure(downs, direction="downstream", depth=depth)

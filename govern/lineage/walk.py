@@ -79,11 +79,22 @@ def producers(reader: IORow, writers: Writers) -> list[IORow]:
     """
     if reader.kind == "model":
         return [w for w in writers.rows if w.version == reader.version]
-    same = [
-        w
-        for w in writers.by_group.get(reader.group, ())
-        if w.run_key != reader.run_key and _before(w, reader)
-    ]
+    run_key = reader.run_key
+    if reader.origin == "govern":  # _before, inlined: this runs once per row read
+        seq = reader.seq
+        same = [
+            w
+            for w in writers.by_group.get(reader.group, ())
+            if w.run_key != run_key and (w.seq < seq if w.origin == "govern" else w.ts <= reader.ts)
+        ]
+    else:
+        same = [
+            w
+            for w in writers.by_group.get(reader.group, ())
+            if w.run_key != run_key and _before(w, reader)
+        ]
+    if len(same) == 1:
+        return same
     if same:
         exact = [w for w in same if w.version == reader.version] if reader.version else []
         return _latest_per_job(exact or same)
@@ -129,16 +140,20 @@ class Walk:
         self.model_ns: dict[tuple[str, str | None], str] = {}
         self._jobs: dict[str, Node] = {}  # run key -> its job (rows of a run share it)
 
-    def load(self, rows: Iterable[IORow], *, writers_only: bool = False) -> None:
-        """Index rows by run, by what they wrote and by what they read.
+    def load(
+        self, rows: Iterable[IORow], *, writers_only: bool = False, readers: bool = True
+    ) -> None:
+        """Index rows by run, by what they wrote and (unless ``readers`` is False) read.
 
         ``writers_only`` adds output rows to the writers index alone (rows read to judge
-        producers, whose runs are not part of the walk).
+        producers, whose runs are not part of the walk). An upstream-only walk never
+        looks readers up, so it may skip indexing them.
         """
+        index_readers = readers
         rows = list(rows)
         if self.dropped:
             rows = [r for r in rows if not self.is_drop(r)]
-        runs, writers, readers = self.runs, self.writers, self.readers
+        runs, writers, readers_of = self.runs, self.writers, self.readers
         known = {r.run_key for r in rows if r.run_key in runs}  # loaded before: skip
         for row in rows:  # key_of and Writers.add inlined: this loop sees every row
             model = row.kind == "model"
@@ -156,8 +171,8 @@ class Walk:
                 found.by_group[row.group].append(row)
                 if model and row.namespace:
                     self.model_ns.setdefault((row.name, row.version), row.namespace)
-            else:
-                readers[key].append(row)
+            elif index_readers:
+                readers_of[key].append(row)
 
     def is_drop(self, row: IORow) -> bool:
         """An imported output whose lifecycleStateChange is DROP (a removal, not a write)."""
