@@ -243,14 +243,23 @@ class Walk:
             deeper = self.within(hop + 1)
             following: set[str] = set()
             for run in frontier:
-                for row in runs.get(run, ()):
+                rows = runs.get(run, ())
+                if not rows:
+                    continue
+                reader = job(rows[0])  # every row of a run has its job
+                for row in rows:
                     if row.role != "input":
                         continue
-                    read = self.node(row)
-                    edges[(read, job(row))] = None
+                    if row.kind == "model":
+                        read = self.node(row)
+                        key: Key = ("model", "", row.name)
+                    else:  # self.node and key_of, inlined: once per row read
+                        read = _new(Node, ("dataset", row.namespace, row.name, row.version))
+                        key = ("dataset", row.namespace, row.name)
+                    edges[(read, reader)] = None
                     if not deeper:
                         continue
-                    for writer in producers(row, writers.get(key_of(row), _NONE)):
+                    for writer in producers(row, writers.get(key, _NONE)):
                         edges[(job(writer), read)] = None
                         if writer.run_key not in seen:
                             following.add(writer.run_key)
