@@ -1,9 +1,11 @@
 """``govern lineage``: query the lineage graph; status, replay, import and export events.
 
 ``govern lineage NODE`` (NODE is ``dataset:NS:NAME``, ``job:NS:NAME`` or
-``model:NAME[@VERSION]``) prints its lineage; the subcommands deal with OpenLineage
-events. Exit codes: 0 ok; 1 events left undelivered by ``replay``; 2 a malformed node,
-option, event file or transport configuration; 3 no store, or a node it does not know.
+``model:NAME[@VERSION]``, or ``--kind/--namespace/--name``) prints its lineage; ``ls``,
+``versions`` and ``columns`` (govern.cli.lineage_nodes) find nodes; the other
+subcommands deal with OpenLineage events. Exit codes: 0 ok; 1 events left undelivered
+by ``replay``; 2 a malformed node, option, event file (or a rejected line) or transport
+configuration; 3 no store, or a node it does not know.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ lineage_app = typer.Typer(
     help=(
         "Lineage of a node: `govern lineage NODE [--upstream|--downstream|--both] "
         "[--depth N] [--format tree|json|mermaid]`, NODE being dataset:NS:NAME, "
-        "job:NS:NAME or model:NAME\\[@VERSION]. Subcommands handle OpenLineage events."
+        "job:NS:NAME or model:NAME\\[@VERSION] (or --kind/--namespace/--name for any "
+        "namespace). `ls` finds nodes; other subcommands handle OpenLineage events."
     ),
     no_args_is_help=True,
 )
