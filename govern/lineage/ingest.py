@@ -180,6 +180,8 @@ def _problem(event: Mapping[str, Any]) -> str | None:
     for key in ("eventTime", "producer", "schemaURL"):
         if not isinstance(event.get(key), str) or not event[key]:
             return f"{key} is missing (every OpenLineage event has eventTime, producer, schemaURL)"
+    if "\x00" in event["producer"]:
+        return "producer holds a NUL character (no SQL text column can store it)"
     try:
         moment = datetime.fromisoformat(event["eventTime"])
     except ValueError:
@@ -272,4 +274,6 @@ def _named(value: Any, what: str, *, facets: bool = True) -> str | None:
             return f"{what}.{key} is missing"
         if len(text) > MAX_NAME:
             return f"{what}.{key} is {len(text)} characters; the record holds up to {MAX_NAME}"
+        if "\x00" in text:
+            return f"{what}.{key} holds a NUL character (no SQL text column can store it)"
     return _facets(value.get("facets"), f"{what}.facets") if facets else None

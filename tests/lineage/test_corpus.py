@@ -11,6 +11,7 @@ import collections
 import json
 from functools import cache
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 
 import pytest
@@ -112,3 +113,22 @@ def test_the_cli_imports_every_file_without_a_traceback(
         out, err = capsys.readouterr()
         assert code == 0, err
         assert "Traceback" not in out + err
+
+
+def test_the_corpus_and_hostile_lines_import_on_every_backend(store_url: str) -> None:
+    """SQLite and PostgreSQL alike: the same events in, the same rejections, no error."""
+    from tests.lineage.test_import_hardening import BAD
+
+    results = {}
+    with open_store(store_url) as store:
+        for path in FILES:
+            results[path.name] = import_file(store, path)
+        with TemporaryDirectory() as tmp:
+            bad = Path(tmp) / "hostile.jsonl"
+            bad.write_text("".join(line + "\n" for line, _ in BAD), encoding="utf-8")
+            rejected = import_file(store, bad)
+        assert store.verify().ok
+    assert len(rejected.invalid) == len(BAD) and rejected.added == 0
+    valid = collections.Counter(f for f, e in corpus() if spec_valid(e))
+    for name, result in results.items():
+        assert result.added + result.duplicates >= valid[name]

@@ -107,6 +107,7 @@ BAD = [
     (json.dumps(event(name="n" * 600)), "up to 512"),
     ('{"a": ' * (MAX_DEPTH + 5) + "1" + "}" * (MAX_DEPTH + 5), "nested deeper"),
     ('"just a string"', "JSON object, not str"),
+    (json.dumps(event(name="a\u0000b")), "outputs[0].name holds a NUL"),
     ("1" * 5000, "not valid JSON"),
 ]
 
