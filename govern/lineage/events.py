@@ -40,6 +40,7 @@ from openlineage.client.serde import Serde
 
 from govern._version import __version__
 from govern.lineage import facets as f
+from govern.lineage import quality as q
 from govern.lineage.redact import REDACTED, is_secret_name, redact_text
 from govern.store.codec import decode_stage, parse_datetime
 from govern.store.index import RUN_ENDED, RUN_STARTED, STAGE
@@ -127,7 +128,7 @@ def stage_events(run: RunInfo, result: StageResult, ctx: EventContext) -> tuple[
     facets = _stage_run_facets(run, result)
     facets["govern_gate"] = f.gate_facet(result, {d.ref.name for d in outputs}, pii)
     read = {d.ref.name for d in inputs}
-    unattached = f.tests([c for c in result.checks if c.dataset not in read])
+    unattached = q.tests([c for c in result.checks if c.dataset not in read])
     if unattached is not None:
         facets["test"] = unattached
     failed = result.status is Status.FAILED
@@ -343,10 +344,10 @@ def _unique(datasets: Any) -> list[DatasetVersion]:
 
 def _input(dv: DatasetVersion, result: StageResult, pii: Collection[str]) -> InputDataset:
     facets: dict[str, InputDatasetFacet] = {}
-    metrics = f.input_metrics(dv, pii)
+    metrics = q.input_metrics(dv, pii)
     if metrics is not None:
         facets["dataQualityMetrics"] = metrics
-    checked = f.assertions([c for c in result.checks if c.dataset == dv.ref.name])
+    checked = q.assertions([c for c in result.checks if c.dataset == dv.ref.name])
     if checked is not None:
         facets["dataQualityAssertions"] = checked
     return InputDataset(*_names(dv), facets=f.dataset_facets(dv, pii), inputFacets=facets)
@@ -354,11 +355,11 @@ def _input(dv: DatasetVersion, result: StageResult, pii: Collection[str]) -> Inp
 
 def _output(dv: DatasetVersion, pii: Collection[str]) -> OutputDataset:
     dataset_facets: dict[str, DatasetFacet] = f.dataset_facets(dv, pii)
-    metrics = f.output_metrics(dv, pii)
+    metrics = q.output_metrics(dv, pii)
     if metrics is not None:
         dataset_facets["dataQualityMetrics"] = metrics
     facets: dict[str, OutputDatasetFacet] = {}
-    statistics = f.output_statistics(dv)
+    statistics = q.output_statistics(dv)
     if statistics is not None:
         facets["outputStatistics"] = statistics
     return OutputDataset(*_names(dv), facets=dataset_facets, outputFacets=facets)

@@ -199,7 +199,7 @@ def test_every_standard_facet_names_a_published_schema(events_file: Path) -> Non
     """dataQualityMetrics names 1-0-0 (the client's 1-0-1 was never published)."""
     from openlineage.client.facet_v2 import data_quality_metrics_dataset as m
 
-    from govern.lineage.facets import DataQualityMetricsDatasetFacet
+    from govern.lineage.quality import DataQualityMetricsDatasetFacet
 
     ids = {json.loads(p.read_text())["$id"] for p in SPEC.rglob("*.json")}
     client = m.DataQualityMetricsDatasetFacet(columnMetrics={})._schemaURL.partition("#")[0]
