@@ -292,10 +292,12 @@ def main() -> int:
         os.chdir(root)
         (root / "pyproject.toml").write_text('[project]\nname = "bench"\n')
         govern.config.reset()
+        # queries first: the latency part leaves a delivery thread retrying its events,
+        # and CPU time counts every thread of the process
+        query = bench_queries(root, args.width, args.layers, args.repeat)
         added = bench_latency(root, args.repeat)
         if not args.skip_bare_http:
             bench_bare_http()
-        query = bench_queries(root, args.width, args.layers, args.repeat)
     return 0 if added <= 5 and query <= 100 else 1
 
 
