@@ -8,7 +8,7 @@
 2. An upstream query over a graph of 10,000 datasets (target: <= 100 ms): 1,000
    pipelines of 10 datasets, each pipeline also reading the last output of a random
    earlier one (so lineage crosses pipelines), recorded through the store's API; the
-   query walks up from the last pipeline's model. As a stress figure (no target), a
+   query walks up from the last pipeline's model. As a stress figure (target < 300 ms), a
    layered graph of 10,000 datasets -- 100 layers of 100, each written by a stage that
    read two of the layer before -- queried from a model whose ancestry is nearly all of
    it, so the answer itself holds ~16,000 nodes.
@@ -233,16 +233,22 @@ def build_catalog(store: Store, pipelines: int, stages: int, seed: int = 0) -> i
     return pipelines * stages
 
 
-def time_query(store: Store, node: str, repeat: int) -> tuple[float, int]:
+def time_query(store: Store, node: str, repeat: int) -> tuple[float, int, float]:
+    """Median wall-clock ms, nodes in the answer, median CPU ms of this process.
+
+    CPU time is printed beside wall time because on a shared machine the wall time is
+    mostly waiting for a core: the CPU figure is what the query itself costs.
+    """
     lineage(store, node)  # warm-up
-    times = []
+    times, cpu = [], []
     nodes = 0
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         graph = lineage(store, node)
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - used)
         nodes = len(graph.nodes)
-    return statistics.median(times) * 1000, nodes
+    return statistics.median(times) * 1000, nodes, statistics.median(cpu) * 1000
 
 
 def bench_queries(root: Path, width: int, layers: int, repeat: int) -> float:
@@ -251,21 +257,25 @@ def bench_queries(root: Path, width: int, layers: int, repeat: int) -> float:
         count = build_catalog(store, pipelines=(width * layers) // 10, stages=10)
         built = time.perf_counter() - started
         last = (width * layers) // 10 - 1
-        ms, nodes = time_query(store, f"model:m{last}", repeat)
+        ms, nodes, ms_cpu = time_query(store, f"model:m{last}", repeat)
     print(
         f"upstream of a model in a store of {count:,} datasets ({count // 10:,} pipelines "
-        f"of 10, lineage crossing pipelines; built in {built:.0f} s): {ms:.1f} ms median, "
-        f"{nodes} nodes in the answer   target <= 100 ms  {'ok' if ms <= 100 else 'OVER'}"
+        f"of 10, lineage crossing pipelines; built in {built:.0f} s): {ms:.1f} ms median "
+        f"({ms_cpu:.1f} ms CPU), {nodes} nodes in the answer   target <= 100 ms  "
+        f"{'ok' if ms <= 100 else 'OVER'}"
     )
     with open_store(str(root / "layers.db")) as store:
         started = time.perf_counter()
         count = build_layers(store, width, layers)
         built = time.perf_counter() - started
-        whole_ms, whole_nodes = time_query(store, "model:bench-model@1", max(repeat // 3, 3))
+        whole_ms, whole_nodes, whole_cpu = time_query(
+            store, "model:bench-model@1", max(repeat // 3, 3)
+        )
     print(
         f"stress: upstream of a model whose ancestry is nearly all of {count:,} datasets "
-        f"({layers} layers x {width}, built in {built:.0f} s): {whole_ms:.0f} ms median, "
-        f"{whole_nodes:,} nodes and their edges in the answer"
+        f"({layers} layers x {width}, built in {built:.0f} s): {whole_ms:.0f} ms median "
+        f"({whole_cpu:.0f} ms CPU), {whole_nodes:,} nodes and their edges in the answer   "
+        f"target < 300 ms  {'ok' if whole_ms < 300 else 'OVER'}"
     )
     return ms
 
@@ -282,10 +292,12 @@ def main() -> int:
         os.chdir(root)
         (root / "pyproject.toml").write_text('[project]\nname = "bench"\n')
         govern.config.reset()
+        # queries first: the latency part leaves a delivery thread retrying its events,
+        # and CPU time counts every thread of the process
+        query = bench_queries(root, args.width, args.layers, args.repeat)
         added = bench_latency(root, args.repeat)
         if not args.skip_bare_http:
             bench_bare_http()
-        query = bench_queries(root, args.width, args.layers, args.repeat)
     return 0 if added <= 5 and query <= 100 else 1
 
 

@@ -12,6 +12,7 @@ secret-looking key, secret query parameters, known token shapes.
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import platform
 import socket
@@ -63,7 +64,54 @@ def capture(
         "user": _user(),
         "command": redact_argv(sys.argv if argv is None else argv),
         "ci": ci_job(os.environ if env is None else env),
+        "openlineage_parent": openlineage_parent(os.environ if env is None else env),
     }
+
+
+def openlineage_parent(env: Mapping[str, str]) -> dict[str, str] | None:
+    """The orchestrator run this process runs under, as OpenLineage integrations pass it.
+
+    ``OPENLINEAGE_CONTEXT`` (JSON ``{"parent": {"run": {"runId"}, "job": {"namespace",
+    "name"}, "root": {...}}}``), else ``OPENLINEAGE_PARENT_ID`` /
+    ``OPENLINEAGE_ROOT_PARENT_ID`` (``namespace/name/runId``) -- what an Airflow task hands
+    to dbt-ol. Returns ``{job_namespace, job_name, run_id, root_*}`` (root defaults to the
+    parent), or None when unset or malformed. No other variable is read.
+    """
+    parent = _from_context(env.get("OPENLINEAGE_CONTEXT"))
+    if parent is None:
+        parts = env.get("OPENLINEAGE_PARENT_ID", "").split("/")
+        if len(parts) != 3 or not all(parts):
+            return None
+        parent = {"job_namespace": parts[0], "job_name": parts[1], "run_id": parts[2]}
+        root = env.get("OPENLINEAGE_ROOT_PARENT_ID", "").split("/")
+        if len(root) == 3 and all(root):
+            parent.update(root_job_namespace=root[0], root_job_name=root[1], root_run_id=root[2])
+    parent.setdefault("root_job_namespace", parent["job_namespace"])
+    parent.setdefault("root_job_name", parent["job_name"])
+    parent.setdefault("root_run_id", parent["run_id"])
+    return parent
+
+
+def _from_context(raw: str | None) -> dict[str, str] | None:
+    try:
+        if not raw:
+            return None
+        parent = json.loads(raw)["parent"]
+        found = {
+            "job_namespace": parent["job"]["namespace"],
+            "job_name": parent["job"]["name"],
+            "run_id": parent["run"]["runId"],
+        }
+        root = parent.get("root") or {}
+        if root:
+            found.update(
+                root_job_namespace=root["job"]["namespace"],
+                root_job_name=root["job"]["name"],
+                root_run_id=root["run"]["runId"],
+            )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return found if all(isinstance(v, str) and v for v in found.values()) else None
 
 
 def git_state(cwd: str | None = None) -> dict[str, Any] | None:

@@ -142,6 +142,13 @@ def runs(
         str | None, typer.Option("--pipeline", help="Only runs of this pipeline.")
     ] = None,
     output: FormatOption = "table",
+    imported: Annotated[
+        bool, typer.Option("--imported", help="Runs of imported OpenLineage events instead.")
+    ] = False,
+    producer: Annotated[
+        str | None,
+        typer.Option("--producer", help="Imported runs whose producer URL contains this."),
+    ] = None,
     store_url: StoreOption = None,
 ) -> None:
     """List recorded pipeline runs, newest first."""
@@ -149,6 +156,11 @@ def runs(
     if not 1 <= limit <= 1_000_000_000:
         raise fail(f"--limit must be between 1 and 1000000000, not {limit}", EXIT_CONFIG)
     if ctx.invoked_subcommand is not None:
+        return
+    if imported or producer is not None:  # other producers' runs (govern lineage import)
+        from govern.cli.lineage_nodes import imported_runs
+
+        imported_runs(store_url, producer, limit, json=fmt is OutputFormat.JSON)
         return
     from govern.store.codec import encode_run
 

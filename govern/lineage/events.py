@@ -40,7 +40,8 @@ from openlineage.client.serde import Serde
 
 from govern._version import __version__
 from govern.lineage import facets as f
-from govern.lineage.redact import REDACTED, is_secret_name, redact_text, safe_name
+from govern.lineage import quality as q
+from govern.lineage.redact import REDACTED, is_secret_name, redact_text
 from govern.store.codec import decode_stage, parse_datetime
 from govern.store.index import RUN_ENDED, RUN_STARTED, STAGE
 from govern.store.report import LedgerRecord
@@ -126,6 +127,10 @@ def stage_events(run: RunInfo, result: StageResult, ctx: EventContext) -> tuple[
     )
     facets = _stage_run_facets(run, result)
     facets["govern_gate"] = f.gate_facet(result, {d.ref.name for d in outputs}, pii)
+    read = {d.ref.name for d in inputs}
+    unattached = q.tests([c for c in result.checks if c.dataset not in read])
+    if unattached is not None:
+        facets["test"] = unattached
     failed = result.status is Status.FAILED
     if failed:
         facets["errorMessage"] = error_message_run.ErrorMessageRunFacet(
@@ -237,18 +242,47 @@ def _engine(run: RunInfo) -> processing_engine_run.ProcessingEngineRunFacet:
     )
 
 
+def _orchestrator(run: RunInfo) -> Mapping[str, Any] | None:
+    """The orchestrator task this run ran under (recorded from OPENLINEAGE_PARENT_*)."""
+    found = run.environment.get("openlineage_parent")
+    return found if isinstance(found, Mapping) and found.get("run_id") else None
+
+
 def _pipeline_run(run: RunInfo) -> Run:
-    return Run(runId=run.id, facets={"processing_engine": _engine(run)})
+    facets: dict[str, RunFacet] = {"processing_engine": _engine(run)}
+    above = _orchestrator(run)
+    if above is not None:  # e.g. the Airflow task that ran this pipeline
+        facets["parent"] = parent_run.ParentRunFacet(
+            run=parent_run.Run(runId=str(above["run_id"])),
+            job=parent_run.Job(namespace=str(above["job_namespace"]), name=str(above["job_name"])),
+            root=parent_run.Root(
+                run=parent_run.RootRun(runId=str(above["root_run_id"])),
+                job=parent_run.RootJob(
+                    namespace=str(above["root_job_namespace"]), name=str(above["root_job_name"])
+                ),
+            ),
+        )
+    return Run(runId=run.id, facets=facets)
 
 
 def _stage_run_facets(run: RunInfo, result: StageResult) -> dict[str, RunFacet]:
+    above = _orchestrator(run)
+    root_run, root_ns, root_name = (
+        (run.id, run.namespace, run.name)
+        if above is None
+        else (
+            str(above["root_run_id"]),
+            str(above["root_job_namespace"]),
+            str(above["root_job_name"]),
+        )
+    )
     facets: dict[str, RunFacet] = {
         "parent": parent_run.ParentRunFacet(
             run=parent_run.Run(runId=run.id),
             job=parent_run.Job(namespace=run.namespace, name=run.name),
             root=parent_run.Root(
-                run=parent_run.RootRun(runId=run.id),
-                job=parent_run.RootJob(namespace=run.namespace, name=run.name),
+                run=parent_run.RootRun(runId=root_run),
+                job=parent_run.RootJob(namespace=root_ns, name=root_name),
             ),
         ),
         "processing_engine": _engine(run),
@@ -293,7 +327,7 @@ def _gate_failure(result: StageResult) -> str:
 
 
 def _names(dv: DatasetVersion) -> tuple[str, str]:
-    return safe_name(dv.ref.namespace), safe_name(dv.ref.name)
+    return f.event_name(dv.ref)
 
 
 def _unique(datasets: Any) -> list[DatasetVersion]:
@@ -310,10 +344,10 @@ def _unique(datasets: Any) -> list[DatasetVersion]:
 
 def _input(dv: DatasetVersion, result: StageResult, pii: Collection[str]) -> InputDataset:
     facets: dict[str, InputDatasetFacet] = {}
-    metrics = f.input_metrics(dv, pii)
+    metrics = q.input_metrics(dv, pii)
     if metrics is not None:
         facets["dataQualityMetrics"] = metrics
-    checked = f.assertions([c for c in result.checks if c.dataset == dv.ref.name])
+    checked = q.assertions([c for c in result.checks if c.dataset == dv.ref.name])
     if checked is not None:
         facets["dataQualityAssertions"] = checked
     return InputDataset(*_names(dv), facets=f.dataset_facets(dv, pii), inputFacets=facets)
@@ -321,11 +355,11 @@ def _input(dv: DatasetVersion, result: StageResult, pii: Collection[str]) -> Inp
 
 def _output(dv: DatasetVersion, pii: Collection[str]) -> OutputDataset:
     dataset_facets: dict[str, DatasetFacet] = f.dataset_facets(dv, pii)
-    metrics = f.output_metrics(dv, pii)
+    metrics = q.output_metrics(dv, pii)
     if metrics is not None:
         dataset_facets["dataQualityMetrics"] = metrics
     facets: dict[str, OutputDatasetFacet] = {}
-    statistics = f.output_statistics(dv)
+    statistics = q.output_statistics(dv)
     if statistics is not None:
         facets["outputStatistics"] = statistics
     return OutputDataset(*_names(dv), facets=dataset_facets, outputFacets=facets)
@@ -334,8 +368,7 @@ def _output(dv: DatasetVersion, pii: Collection[str]) -> OutputDataset:
 def _models_used(run: RunInfo, result: StageResult, ctx: EventContext) -> list[InputDataset]:
     return [
         InputDataset(
-            ctx.model_namespaces.get((m.name, m.version), run.namespace),
-            m.name,
+            *f.model_name(ctx.model_namespaces.get((m.name, m.version), run.namespace), m.name),
             facets={
                 "version": dataset_version_dataset.DatasetVersionDatasetFacet(
                     datasetVersion=str(m.version)
@@ -350,4 +383,8 @@ def _models_used(run: RunInfo, result: StageResult, ctx: EventContext) -> list[I
 def _model_output(run: RunInfo, result: StageResult) -> list[OutputDataset]:
     if result.model is None:
         return []
-    return [OutputDataset(run.namespace, result.model.name, facets=f.model_facets(result.model))]
+    return [
+        OutputDataset(
+            *f.model_name(run.namespace, result.model.name), facets=f.model_facets(result.model)
+        )
+    ]

@@ -1,5 +1,8 @@
 """Facets of govern's events: the two custom ones, and builders for the standard ones.
 
+The data-quality facets (metrics, assertions, the test run facet) are in
+``govern.lineage.quality``.
+
 Custom facets follow the OpenLineage rules for them: a ``govern_`` prefix, a JSON Schema
 per facet (shipped in ``govern/lineage/schemas/``) and an immutable, versioned
 ``_schemaURL``. The URL is an identifier, not a download: a change to a facet's shape
@@ -9,7 +12,7 @@ gets a new version directory and a new schema file, never an edit of a published
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,34 +20,36 @@ import attr
 from openlineage.client.facet_v2 import (
     DatasetFacet,
     RunFacet,
-    data_quality_assertions_dataset,
-    data_quality_metrics_dataset,
-    data_quality_metrics_input_dataset,
     dataset_type_dataset,
     dataset_version_dataset,
     datasource_dataset,
     documentation_dataset,
-    output_statistics_output_dataset,
     ownership_dataset,
     schema_dataset,
     tags_dataset,
 )
 
 from govern.lineage.redact import redact_text, safe_name, scrub
-from govern.types import CheckResult, DatasetKind, DatasetVersion, ModelVersion, StageResult
+from govern.types import (
+    CheckResult,
+    DatasetKind,
+    DatasetRef,
+    DatasetVersion,
+    ModelVersion,
+    StageResult,
+)
 
 __all__ = [
+    "IN_MEMORY",
     "SCHEMA_DIR",
     "SCHEMA_URL_BASE",
     "GovernGateRunFacet",
     "GovernModelDatasetFacet",
-    "assertions",
     "dataset_facets",
+    "event_name",
     "gate_facet",
-    "input_metrics",
     "model_facets",
-    "output_metrics",
-    "output_statistics",
+    "model_name",
 ]
 
 SCHEMA_URL_BASE = "https://govern.dev/spec/facets/1-0-0/"
@@ -95,18 +100,6 @@ class GovernModelDatasetFacet(DatasetFacet):
 # -- helpers --------------------------------------------------------------------------
 
 
-def _number(value: Any) -> float | int | None:
-    """A finite JSON number, else None (the facets type these fields as numbers)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _integer(value: Any) -> int | None:
-    number = _number(value)
-    return int(number) if number is not None and float(number).is_integer() else None
-
-
 def _finite(value: Any) -> Any:
     """JSON-safe: non-finite floats become their name (events are strict JSON)."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -116,6 +109,30 @@ def _finite(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_finite(v) for v in value]
     return value
+
+
+IN_MEMORY = "inmemory://"
+"""The Naming spec's namespace for datasets with no storage location."""
+_NO_LOCATION = (DatasetKind.STAGE_OUTPUT, DatasetKind.ANONYMOUS)
+
+
+def event_name(ref: DatasetRef) -> tuple[str, str]:
+    """A dataset's OpenLineage (namespace, name), credentials removed.
+
+    A frame with no storage location -- a stage's output, an undeclared input -- is named
+    as the Naming spec names in-memory datasets: namespace ``inmemory://``, name
+    ``<job namespace>/<name>`` (the record's namespace kept in the name, so two projects'
+    ``pipeline.stage.return`` stay two datasets). Stored datasets keep their own.
+    """
+    namespace, name = safe_name(ref.namespace), safe_name(ref.name)
+    if ref.kind in _NO_LOCATION:
+        return IN_MEMORY, f"{namespace}/{name}"
+    return namespace, name
+
+
+def model_name(namespace: str, name: str) -> tuple[str, str]:
+    """A model's OpenLineage (namespace, name): in memory, like a stage output."""
+    return IN_MEMORY, f"{safe_name(namespace)}/{safe_name(name)}"
 
 
 def dataset_type(namespace: str, kind: DatasetKind) -> str | None:
@@ -135,7 +152,7 @@ def dataset_type(namespace: str, kind: DatasetKind) -> str | None:
 
 def dataset_facets(dv: DatasetVersion, pii: Collection[str]) -> dict[str, DatasetFacet]:
     """schema, dataSource, version, datasetType and tags (PII columns) of one dataset."""
-    namespace = safe_name(dv.ref.namespace)
+    namespace, name = event_name(dv.ref)
     facets: dict[str, DatasetFacet] = {}
     if dv.schema:
         facets["schema"] = schema_dataset.SchemaDatasetFacet(
@@ -145,13 +162,13 @@ def dataset_facets(dv: DatasetVersion, pii: Collection[str]) -> dict[str, Datase
             ]
         )
     facets["dataSource"] = datasource_dataset.DatasourceDatasetFacet(
-        name=namespace, uri=_source_uri(namespace, safe_name(dv.ref.name))
+        name=namespace, uri=_source_uri(namespace, name)
     )
     if dv.fingerprint:
         facets["version"] = dataset_version_dataset.DatasetVersionDatasetFacet(
             datasetVersion=dv.fingerprint
         )
-    kind = dataset_type(namespace, dv.ref.kind)
+    kind = dataset_type(safe_name(dv.ref.namespace), dv.ref.kind)
     if kind is not None:
         facets["datasetType"] = dataset_type_dataset.DatasetTypeDatasetFacet(datasetType=kind)
     flagged = [name for name, _ in dv.schema if name in pii]
@@ -173,76 +190,6 @@ def _source_uri(namespace: str, name: str) -> str | None:
     return namespace if "://" in namespace else None
 
 
-def _column_metrics(metrics: Mapping[str, Any], pii: bool) -> dict[str, Any]:
-    """One column's metrics typed as the facet wants; a PII column keeps only counts."""
-    out: dict[str, Any] = {
-        "nullCount": _integer(metrics.get("nullCount")),
-        "distinctCount": _integer(metrics.get("distinctCount")),
-        "count": _number(metrics.get("count")),
-    }
-    if not pii:
-        out["sum"] = _number(metrics.get("sum"))
-        out["min"] = _number(metrics.get("min"))
-        out["max"] = _number(metrics.get("max"))
-        quantiles = metrics.get("quantiles")
-        if isinstance(quantiles, Mapping):
-            kept = {str(k): _number(v) for k, v in quantiles.items()}
-            out["quantiles"] = {k: v for k, v in kept.items() if v is not None}
-    return {k: v for k, v in out.items() if v is not None and v != {}}
-
-
-def _metrics_args(dv: DatasetVersion, pii: Collection[str]) -> dict[str, Any] | None:
-    metrics = dv.metrics
-    if not metrics:
-        return None
-    columns = metrics.get("columnMetrics")
-    return {
-        "rowCount": _integer(metrics.get("rowCount", dv.row_count)),
-        "bytes": _integer(metrics.get("bytes")),
-        "columnMetrics": {
-            str(name): _column_metrics(values, str(name) in pii)
-            for name, values in (columns.items() if isinstance(columns, Mapping) else ())
-            if isinstance(values, Mapping)
-        },
-    }
-
-
-def input_metrics(
-    dv: DatasetVersion, pii: Collection[str]
-) -> data_quality_metrics_input_dataset.DataQualityMetricsInputDatasetFacet | None:
-    """The input facet dataQualityMetrics from the dataset's recorded metrics."""
-    args = _metrics_args(dv, pii)
-    if args is None:
-        return None
-    m = data_quality_metrics_input_dataset
-    columns = {k: m.ColumnMetrics(**v) for k, v in args.pop("columnMetrics").items()}
-    return m.DataQualityMetricsInputDatasetFacet(columnMetrics=columns, **args)
-
-
-def output_metrics(
-    dv: DatasetVersion, pii: Collection[str]
-) -> data_quality_metrics_dataset.DataQualityMetricsDatasetFacet | None:
-    """The dataset facet dataQualityMetrics of an output (the client emits it as 1-0-1)."""
-    args = _metrics_args(dv, pii)
-    if args is None:
-        return None
-    m = data_quality_metrics_dataset
-    columns = {k: m.ColumnMetrics(**v) for k, v in args.pop("columnMetrics").items()}
-    return m.DataQualityMetricsDatasetFacet(columnMetrics=columns, **args)
-
-
-def output_statistics(
-    dv: DatasetVersion,
-) -> output_statistics_output_dataset.OutputStatisticsOutputDatasetFacet | None:
-    """outputStatistics: the rows (and bytes) a stage wrote."""
-    if dv.row_count is None:
-        return None
-    size = _integer((dv.metrics or {}).get("bytes"))
-    return output_statistics_output_dataset.OutputStatisticsOutputDatasetFacet(
-        rowCount=int(dv.row_count), size=size
-    )
-
-
 def _verdict(check: CheckResult, pii: Collection[str], *, sample: bool) -> dict[str, Any]:
     verdict: dict[str, Any] = {
         "dataset": safe_name(check.dataset),
@@ -261,38 +208,6 @@ def _verdict(check: CheckResult, pii: Collection[str], *, sample: bool) -> dict[
                 {"index": s.index, "value": redact_text(s.value)} for s in check.sample
             ]
     return {k: v for k, v in verdict.items() if v is not None}
-
-
-def assertions(
-    checks: Sequence[CheckResult],
-) -> data_quality_assertions_dataset.DataQualityAssertionsDatasetFacet | None:
-    """The input facet dataQualityAssertions: one assertion per check of the dataset."""
-    if not checks:
-        return None
-    m = data_quality_assertions_dataset
-    return m.DataQualityAssertionsDatasetFacet(
-        assertions=[
-            m.Assertion(
-                assertion=redact_text(c.check),
-                success=bool(c.passed),
-                column=c.column,
-                severity=str(c.severity),
-                expected=None if c.expected is None else redact_text(c.expected),
-                actual=str(int(c.failed_count)),
-                params={
-                    k: v
-                    for k, v in {
-                        "failedCount": int(c.failed_count),
-                        "checkedCount": c.checked_count,
-                        "rowLevel": c.row_level,
-                        "backend": c.backend or None,
-                    }.items()
-                    if v is not None
-                },
-            )
-            for c in checks
-        ]
-    )
 
 
 def gate_facet(
@@ -357,8 +272,8 @@ def model_facets(model: ModelVersion) -> dict[str, DatasetFacet]:
             {
                 k: v
                 for k, v in {
-                    "namespace": safe_name(d.ref.namespace),
-                    "name": safe_name(d.ref.name),
+                    "namespace": event_name(d.ref)[0],
+                    "name": event_name(d.ref)[1],
                     "version": d.fingerprint,
                 }.items()
                 if v is not None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from govern.errors import LineageError
 
@@ -22,9 +22,10 @@ _SYNTAX = "dataset:NAMESPACE:NAME, job:NAMESPACE:NAME or model:NAME[@VERSION]"
 _KIND_ORDER = {"dataset": 0, "job": 1, "model": 2}
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
+class Node(NamedTuple):
     """A dataset, job or model in the lineage graph.
+
+    A named tuple (immutable, hashed in C): a large graph holds tens of thousands.
 
     ``version`` is a dataset's version as it was read or written (govern's content
     fingerprint, or another producer's version facet) or a model's version number; None
@@ -53,8 +54,7 @@ class Node:
         return (_KIND_ORDER[self.kind], self.namespace, self.name, self.version or "")
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
+class Edge(NamedTuple):
     """Data flows from ``source`` to ``target``: a job reads its inputs, writes its outputs."""
 
     source: Node
@@ -63,14 +63,22 @@ class Edge:
 
 @dataclass(frozen=True, slots=True)
 class LineageGraph:
-    """The answer to a lineage query: its root (None for a run's graph), nodes and edges."""
+    """The answer to a lineage query: its root (None for a run's graph), nodes and edges.
+
+    ``parents`` links jobs, not data: the job that launched another (an Airflow task and
+    the Spark job it ran), from imported events' ``parent`` run facets.
+    """
 
     root: Node | None
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
+    parents: tuple[Edge, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe: ``{"root", "nodes": [{id, kind, namespace, name, version}], "edges"}``."""
+        """JSON-safe: ``{"root", "nodes": [{id, kind, namespace, name, version}], "edges"}``.
+
+        Plus ``"parents"``: ``[{"parent", "child"}]`` job ids (see ``parents``).
+        """
         return {
             "root": None if self.root is None else self.root.id,
             "nodes": [
@@ -84,6 +92,7 @@ class LineageGraph:
                 for n in self.nodes
             ],
             "edges": [{"source": e.source.id, "target": e.target.id} for e in self.edges],
+            "parents": [{"parent": e.source.id, "child": e.target.id} for e in self.parents],
         }
 
     def to_mermaid(self) -> str:
@@ -101,6 +110,7 @@ class LineageGraph:
             if node == self.root:
                 lines.append(f"  style {key} stroke-width:3px")
         lines.extend(f"  {ids[e.source]} --> {ids[e.target]}" for e in self.edges)
+        lines.extend(f"  {ids[e.source]} -. launched .-> {ids[e.target]}" for e in self.parents)
         return "\n".join(lines) + "\n"
 
 

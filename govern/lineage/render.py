@@ -22,13 +22,17 @@ def tree(graph: LineageGraph, direction: Direction = "upstream") -> str:
     Upstream lists what each node came from, downstream what came from it; a node met
     again is shown once, then marked ``(see above)``.
     """
+    launched = "".join(f"{e.target} launched by {e.source}\n" for e in graph.parents)
     if graph.root is None:
-        return "\n".join(f"{label(e.source)} -> {label(e.target)}" for e in graph.edges) + "\n"
+        flows = "".join(f"{label(e.source)} -> {label(e.target)}\n" for e in graph.edges)
+        return flows + launched
     parts: list[str] = []
     if direction in ("upstream", "both"):
         parts.append(_tree(graph, graph.root, upstream=True, title=direction == "both"))
     if direction in ("downstream", "both"):
         parts.append(_tree(graph, graph.root, upstream=False, title=direction == "both"))
+    if launched:
+        parts.append(launched)
     return "\n".join(parts)
 
 

@@ -10,19 +10,21 @@ No record is decoded, and a query costs what its answer holds, not what the stor
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
 
 from govern.store.report import IORow
-from govern.store.schema import lineage_io, models, runs
+from govern.store.schema import imported_events, ledger, lineage_io, models, runs
 
 __all__ = ["LineageIndex"]
 
 T = TypeVar("T")
 Reader = Callable[[Callable[[sa.Connection], Any], str], Any]
 
+_tuple_new = tuple.__new__
 _CHUNK = 400  # keys per IN list: well under SQLite's and PostgreSQL's parameter limits
 _io = lineage_io.c
 _COLUMNS = (
@@ -264,6 +266,65 @@ class LineageIndex:
 
         return list(self._read(fn, "list lineage nodes"))
 
+    def imported_after(self, seq: int) -> list[tuple[int, dict[str, Any]]]:
+        """(seq, event) of every imported OpenLineage event recorded after ``seq``.
+
+        Facets the index does not hold (parent and root runs, symlinks, column lineage,
+        lifecycle changes) are read from the events themselves; callers cache them.
+        """
+
+        def fn(conn: sa.Connection) -> list[tuple[int, dict[str, Any]]]:
+            seqs = sorted(
+                conn.execute(
+                    sa.select(imported_events.c.seq).where(imported_events.c.seq > seq)
+                ).scalars()
+            )
+            found: list[tuple[int, dict[str, Any]]] = []
+            for chunk in _chunks(seqs):
+                query = sa.select(ledger.c.seq, ledger.c.body).where(ledger.c.seq.in_(chunk))
+                for at, body in conn.execute(query):
+                    found.append((at, json.loads(body)["data"]["event"]))
+            return sorted(found, key=lambda item: item[0])
+
+        return list(self._read(fn, "read imported events"))
+
+    def imported_runs(self, producer: str | None = None) -> list[dict[str, Any]]:
+        """Imported runs, newest first: run id, job, producer, last event type and time."""
+        c = imported_events.c
+        query = (
+            sa.select(
+                c.run_key,
+                c.job_namespace,
+                c.job_name,
+                c.producer,
+                c.event_type,
+                c.event_time,
+                c.seq,
+            )
+            .where(c.event_kind == "run")
+            .order_by(c.seq)
+        )
+        if producer is not None:
+            query = query.where(c.producer.contains(producer, autoescape=True))
+
+        def fn(conn: sa.Connection) -> list[dict[str, Any]]:
+            runs_by_id: dict[str, dict[str, Any]] = {}
+            for row in conn.execute(query):
+                run = runs_by_id.setdefault(
+                    row.run_key,
+                    {
+                        "run_id": row.run_key,
+                        "job_namespace": row.job_namespace,
+                        "job_name": row.job_name,
+                        "producer": row.producer,
+                        "started_at": row.event_time,
+                    },
+                )
+                run.update(state=row.event_type, last_event_at=row.event_time, seq=row.seq)
+            return sorted(runs_by_id.values(), key=lambda r: -int(r["seq"]))
+
+        return list(self._read(fn, "read imported runs"))
+
     # -- rows ------------------------------------------------------------------------
 
     def _learn(self, conn: sa.Connection, groups: set[str]) -> None:
@@ -278,14 +339,24 @@ class LineageIndex:
         """IORows, with govern jobs named ``<pipeline>.<stage>`` in their run's namespace."""
         self._learn(conn, {r[1] for r in rows if r[4] == "govern"})
         found: list[IORow] = []
+        append = found.append
         known = self._runs
+        named: dict[str, tuple[str, str]] = {}  # group -> (namespace, "<pipeline>.")
         for key, group, ts, seq, origin, job_ns, job, role, kind, ns, name, version in rows:
             if origin == "govern":
-                job_ns, pipeline = known.get(group, ("", ""))
-                job = f"{pipeline}.{job}"
+                prefix = named.get(group)
+                if prefix is None:
+                    run_ns, pipeline = known.get(group, ("", ""))
+                    prefix = named[group] = (run_ns, pipeline + ".")
+                job_ns = prefix[0]
+                job = prefix[1] + job
                 if kind == "model" and role == "output":
                     ns = job_ns
-            found.append(
-                IORow(key, group, ts, seq, job_ns, job, role, kind, ns, name, version, origin)
+            # tuple.__new__: a named tuple's own __new__ is a Python call, and a large
+            # answer has tens of thousands of rows
+            append(
+                _tuple_new(
+                    IORow, (key, group, ts, seq, job_ns, job, role, kind, ns, name, version, origin)
+                )
             )
         return found

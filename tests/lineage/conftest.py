@@ -21,17 +21,11 @@ from tests.store.conftest import backend, pg_server, store_url  # noqa: F401  (f
 SPEC = Path(__file__).parent / "spec" / "spec"
 SHIPPED = REPO_ROOT / "govern" / "lineage" / "schemas"
 
-# openlineage-python 1.54 emits DataQualityMetricsDatasetFacet 1-0-1 (it adds captureDate),
-# while the vendored spec copy (see spec/SOURCE.md) holds 1-0-0 only. Such a facet is
-# validated against 1-0-0 *and* must carry nothing beyond 1-0-0's fields and captureDate:
-# the known difference, and only it, is tolerated. When the copy is updated to hold 1-0-1
-# this alias is no longer used and test_known_gap_is_still_a_gap fails, asking to drop it.
-KNOWN_GAPS = {
-    "https://openlineage.io/spec/facets/1-0-1/DataQualityMetricsDatasetFacet.json": (
-        "https://openlineage.io/spec/facets/1-0-0/DataQualityMetricsDatasetFacet.json",
-        {"captureDate"},
-    ),
-}
+# Schema URLs validated against another published version: none any more. (govern used to
+# emit dataQualityMetrics as 1-0-1, the client's name for a version the spec never
+# published; it now names 1-0-0.) An entry maps a URL to (the URL to validate against,
+# the extra fields tolerated).
+KNOWN_GAPS: dict[str, tuple[str, set[str]]] = {}
 FACET_PLACES = (
     ("run", "facets"),
     ("job", "facets"),

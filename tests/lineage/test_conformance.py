@@ -109,6 +109,7 @@ def test_every_event_of_the_example_conforms(
         "DataQualityAssertionsDatasetFacet",
         "OutputStatisticsOutputDatasetFacet",
         "DataQualityMetricsDatasetFacet",
+        "TestRunFacet",
         "ParentRunFacet",
         "ProcessingEngineRunFacet",
         "ErrorMessageRunFacet",
@@ -124,6 +125,20 @@ def test_every_event_of_the_example_conforms(
         "TagsDatasetFacet",
     ):
         assert any(f"/{facet}.json" in u for u in used), facet
+
+    # dataQualityAssertions 1-1-0: kind, name, severity, expected, actual of each check
+    checks = [
+        a
+        for e in events
+        for i in e.get("inputs", ())
+        for a in i.get("inputFacets", {}).get("dataQualityAssertions", {}).get("assertions", ())
+    ]
+    assert checks and all({"assertion", "name", "severity", "actual"} <= set(a) for a in checks)
+    assert any(a["name"] != a["assertion"] for a in checks)  # dtype(...) is a dtype check
+    # the output checks, which no input facet can carry, as the test run facet
+    ran = [t for e in events for t in e["run"]["facets"].get("test", {}).get("tests", ())]
+    assert ran and {t["status"] for t in ran} <= {"pass", "fail", "skip"}
+    assert all(t["params"]["dataset"] for t in ran)
 
     # the model: an output dataset of type MODEL carrying the custom facet
     (model,) = [o for e in events for o in e.get("outputs", ()) if "govern_model" in o["facets"]]
@@ -180,15 +195,18 @@ def test_events_of_full_metrics_conform(events_file: Path) -> None:
     assert metrics[0]["name"]["distinctCount"] == 3
 
 
-def test_known_gap_is_still_a_gap() -> None:
-    """The 1-0-1 alias is honest only while the client emits 1-0-1 and the copy lacks it."""
+def test_every_standard_facet_names_a_published_schema(events_file: Path) -> None:
+    """dataQualityMetrics names 1-0-0 (the client's 1-0-1 was never published)."""
     from openlineage.client.facet_v2 import data_quality_metrics_dataset as m
 
-    emitted = m.DataQualityMetricsDatasetFacet(columnMetrics={})._schemaURL.partition("#")[0]
-    assert emitted in KNOWN_GAPS
+    from govern.lineage.quality import DataQualityMetricsDatasetFacet
+
     ids = {json.loads(p.read_text())["$id"] for p in SPEC.rglob("*.json")}
-    assert emitted not in ids
-    assert KNOWN_GAPS[emitted][0] in ids
+    client = m.DataQualityMetricsDatasetFacet(columnMetrics={})._schemaURL.partition("#")[0]
+    ours = DataQualityMetricsDatasetFacet(columnMetrics={})._schemaURL.partition("#")[0]
+    assert client not in ids  # the reason for the subclass; drop it once this fails
+    assert ours in ids and ours.endswith("/1-0-0/DataQualityMetricsDatasetFacet.json")
+    assert not KNOWN_GAPS
 
 
 def test_shipped_schemas_are_valid_and_versioned() -> None:

@@ -11,7 +11,6 @@ import pytest
 
 import govern
 from govern.cli import main
-from govern.errors import LineageError
 from govern.lineage.export import events as exported
 from govern.lineage.importer import import_file
 from govern.store import open_store
@@ -82,7 +81,7 @@ def test_import_adds_events_once(tmp_path: Path) -> None:
         ]
 
 
-def test_malformed_lines_stop_the_import_with_their_numbers(
+def test_malformed_lines_are_rejected_with_their_numbers_and_the_rest_imported(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing_run = run_event("START", "2024-05-01T10:00:00Z")
@@ -99,22 +98,26 @@ def test_malformed_lines_stop_the_import_with_their_numbers(
             [1, 2],
         ],
     )
-    with open_store() as store, pytest.raises(LineageError) as caught:
-        import_file(store, path)
-    message = str(caught.value)
-    for line in (2, 3, 4, 5, 6):
-        assert f"mixed.jsonl:{line}:" in message
-    assert "run.runId is missing" in message and "NaN is not valid JSON" in message
-    assert "nothing was imported" in message
     with open_store() as store:
-        assert store.records(kind="openlineage_event") == []
+        result = import_file(store, path)
+    assert result.added == 1
+    assert [(i.line, i.reason.split(" (")[0]) for i in result.invalid] == [
+        (2, "not valid JSON"),
+        (3, "run.runId is missing"),
+        (4, "not valid JSON"),
+        (5, "eventTime 'yesterday' is not an ISO 8601 date-time"),
+        (6, "an event is a JSON object, not list"),
+    ]
+    assert "NaN is not valid JSON" in result.invalid[2].reason
+    with open_store() as store:
+        assert len(store.records(kind="openlineage_event")) == 1
 
     assert main(["lineage", "import", str(path)]) == 2
-    assert "mixed.jsonl:2: not valid JSON" in capsys.readouterr().err
-    assert main(["lineage", "import", str(path), "--skip-invalid"]) == 0
     captured = capsys.readouterr()
-    assert "imported 1 event(s)" in captured.out and "5 invalid line(s) skipped" in captured.out
-    assert f"skipped {path}:3: run.runId is missing" in captured.err
+    assert f"rejected {path}:2: not valid JSON" in captured.err
+    assert "1 already imported" in captured.out and "5 invalid line(s) rejected" in captured.out
+    assert main(["lineage", "import", str(path), "--skip-invalid"]) == 0
+    assert f"rejected {path}:3: run.runId is missing" in capsys.readouterr().err
     assert main(["lineage", "import", str(tmp_path / "none.jsonl")]) == 2
     assert "cannot read it" in capsys.readouterr().err
 

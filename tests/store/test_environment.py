@@ -12,7 +12,17 @@ from govern.environment import capture, ci_job, git_state, redact_argv
 
 def test_capture_has_the_parts_and_is_json() -> None:
     env = capture(argv=["pipeline.py", "--rows", "10"], env={})
-    assert set(env) == {"git", "python", "platform", "packages", "host", "user", "command", "ci"}
+    assert set(env) == {
+        "git",
+        "python",
+        "platform",
+        "packages",
+        "host",
+        "user",
+        "command",
+        "ci",
+        "openlineage_parent",
+    }
     assert env["python"]["version"].count(".") == 2
     assert env["python"]["implementation"]
     assert env["packages"]["govern"]
