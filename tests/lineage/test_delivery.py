@@ -21,7 +21,8 @@ import govern
 from govern.cli import main
 from govern.errors import LineageWarning
 from govern.lineage.config import LineageConfig, TransportSpec
-from govern.lineage.delivery import Delivery, replay, shutdown
+from govern.lineage.delivery import Delivery, shutdown
+from govern.lineage.replay import replay
 from govern.lineage.export import events as exported
 from govern.lineage.hook import current_config
 from govern.store import open_store
@@ -67,8 +68,10 @@ def delivery_threads() -> list[threading.Thread]:
 
 
 def status(name: str) -> Any:
+    """The outbox status of the configured transport called ``name``."""
+    (spec,) = [s for s in current_config().transports if s.name == name]
     with open_store() as store:
-        return next(t for t in store.outbox.status() if t.name == name)
+        return next(t for t in store.outbox.status() if t.name == spec.key)
 
 
 def root_run(event: dict[str, Any]) -> str:
