@@ -2,9 +2,13 @@
 
 ``capture()`` reads only what it needs: ``git`` (with a 2 s timeout), ``sys``,
 ``platform``, ``importlib.metadata`` and the few environment variables CI systems
-document for job identity. No other environment variable is read, so secrets in the
-environment never reach the record; credentials on the command line (``user:pass@`` in
-URLs, values of ``--password``/``--token``/``--secret``-like options) are redacted.
+document for job identity, and the OpenLineage integrations' parent-run variables
+(``OPENLINEAGE_PARENT_ID`` / ``OPENLINEAGE_PARENT_JOB_NAMESPACE``, ``_JOB_NAME``,
+``_RUN_ID`` and their ``OPENLINEAGE_ROOT_PARENT_*`` forms, which Airflow's OpenLineage
+provider macros and dbt-ol set for a task's subprocesses). No other environment variable
+is read, so secrets in the environment never reach the record; credentials on the
+command line (``user:pass@`` in URLs, values of ``--password``/``--token``/``--secret``-like
+options) are redacted.
 """
 
 from __future__ import annotations
@@ -21,7 +25,15 @@ from collections.abc import Mapping, Sequence
 from importlib import metadata
 from typing import Any
 
-__all__ = ["KEY_PACKAGES", "capture", "ci_job", "git", "git_state", "redact_argv"]
+__all__ = [
+    "KEY_PACKAGES",
+    "capture",
+    "ci_job",
+    "git",
+    "git_state",
+    "orchestrator_parent",
+    "redact_argv",
+]
 
 KEY_PACKAGES = (
     "govern",
@@ -54,7 +66,7 @@ def capture(
         argv: the command line to record (default ``sys.argv``).
         env: the variables to look for CI identity in (default ``os.environ``).
     """
-    return {
+    found = {
         "git": git_state(),
         "python": {
             "version": platform.python_version(),
@@ -68,6 +80,43 @@ def capture(
         "command": redact_argv(sys.argv if argv is None else argv),
         "ci": ci_job(os.environ if env is None else env),
     }
+    parent = orchestrator_parent(os.environ if env is None else env)
+    if parent is not None:
+        found["openlineage_parent"] = parent
+    return found
+
+
+_UUID = re.compile(
+    r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+)
+
+
+def _parent_run(env: Mapping[str, str], prefix: str) -> dict[str, str] | None:
+    """``{namespace, name, run_id}`` from ``{prefix}_ID`` or the three discrete variables."""
+    joined = env.get(f"{prefix}_ID", "").strip()
+    if joined.count("/") >= 2:
+        # "{namespace}/{job name}/{run id}": a job name may hold "/", a namespace not
+        namespace, rest = joined.split("/", 1)
+        name, _, run_id = rest.rpartition("/")
+    else:
+        namespace = env.get(f"{prefix}_JOB_NAMESPACE", "").strip()
+        name = env.get(f"{prefix}_JOB_NAME", "").strip()
+        run_id = env.get(f"{prefix}_RUN_ID", "").strip()
+    if not (namespace and name and _UUID.match(run_id)):
+        return None  # incomplete, or not a run id the OpenLineage spec accepts
+    return {"namespace": namespace, "name": name, "run_id": run_id.lower()}
+
+
+def orchestrator_parent(env: Mapping[str, str]) -> dict[str, Any] | None:
+    """The orchestrator task this process runs in, as the OpenLineage integrations pass it.
+
+    Returns ``{"parent": {...}, "root": {...}}`` (the root is the parent when no root is
+    given), or None when no complete parent is set.
+    """
+    parent = _parent_run(env, "OPENLINEAGE_PARENT")
+    if parent is None:
+        return None
+    return {"parent": parent, "root": _parent_run(env, "OPENLINEAGE_ROOT_PARENT") or parent}
 
 
 def git_state(cwd: str | None = None) -> dict[str, Any] | None:

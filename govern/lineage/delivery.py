@@ -98,41 +98,57 @@ def deliver(
     """
     now = time.time()
     lease = lease_for(config)
-    items = store.outbox.claim(
+    items, held = store.outbox.lease(
         spec.key, now=now, lease=lease, limit=_BATCH, ignore_backoff=ignore_backoff
     )
     if not items:
         return _Pumped()
     records = store.outbox.records(i.seq for i in items)
+    built: dict[int, list[RunEvent]] = {}  # a stage record's two events are built once
     done = _Pumped(more=len(items) == _BATCH)
     for position, item in enumerate(items):
         if stop():
-            store.outbox.release(items[position:], next_at=now)
+            store.outbox.release(items[position:], next_at=now, held=held)
             done.more = True
             return done
         try:
-            event = _event(source, records, item)
+            event = _event(source, records, item, built)
             emit(spec, transport, event)
         except Exception as exc:
             done.error = describe(exc)
             done.permanent = permanent(exc)
             give_up = item.attempts + 1 >= config.max_attempts or done.permanent
-            store.outbox.failed(
-                item, done.error, next_at=time.time() + backoff(item.attempts + 1), give_up=give_up
-            )
-            store.outbox.release(items[position + 1 :], next_at=time.time())
+            retry = time.time() + backoff(item.attempts + 1)
+            store.outbox.failed(item, done.error, next_at=retry, give_up=give_up, held=held)
+            if position + 1 < len(items):
+                store.outbox.release(items[position + 1 :], next_at=time.time(), held=held)
             done.more = False
             return done
-        store.outbox.delivered(item, renew=items[position + 1 :], lease_until=time.time() + lease)
+        rest = items[position + 1 :]
+        renewed = store.outbox.delivered(item, renew=rest, lease=lease, held=held)
         done.delivered += 1
+        if rest and renewed is None:
+            # the lease ran out (a stalled process) and another holder took the rest
+            # over: sending them too would deliver them twice
+            done.more = True
+            return done
+        if renewed is not None:
+            held = renewed
     return done
 
 
-def _event(source: EventSource, records: dict[int, Any], item: OutboxItem) -> RunEvent:
+def _event(
+    source: EventSource,
+    records: dict[int, Any],
+    item: OutboxItem,
+    built: dict[int, list[RunEvent]],
+) -> RunEvent:
     record = records.get(item.seq)
     if record is None:
         raise LineageError(f"record seq {item.seq} is missing from the ledger")
-    events = source.events(record)
+    events = built.get(item.seq)
+    if events is None:
+        events = built[item.seq] = source.events(record)
     if item.part >= len(events):
         raise LineageError(f"record seq {item.seq} ({record.kind}) has no event {item.part}")
     return events[item.part]

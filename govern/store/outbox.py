@@ -25,6 +25,8 @@ never deliver a COMPLETE without its START. A run recorded with lineage disabled
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -37,13 +39,16 @@ from govern.store.outbox_rows import (
     NOT_OWED,
     OPEN,
     PENDING,
+    SKIPPED,
     adopt,
     after,
     complete_runs,
     head_seq,
     insert_rows,
     key,
+    mark_not_owed,
     now_text,
+    pairs,
     run_before,
     transport_status,
 )
@@ -55,7 +60,6 @@ from govern.store.schema import ledger, outbox, outbox_transports, runs
 
 __all__ = ["DELIVERED", "FAILED", "INFLIGHT", "NOT_OWED", "PENDING", "SKIPPED", "Outbox"]
 
-SKIPPED = "skipped"  # queued before its run was marked not owed: never sent
 
 Access = Callable[[Callable[[sa.Connection], Any], str], Any]
 
@@ -140,39 +144,9 @@ class Outbox:
 
         Returns how many of its events already queued were skipped.
         """
-
-        def tx(conn: sa.Connection) -> int:
-            first = conn.execute(sa.select(runs.c.start_seq).where(runs.c.id == run_id)).scalar()
-            marked = conn.execute(
-                sa.select(sa.func.count())
-                .select_from(outbox)
-                .where(outbox.c.transport == NOT_OWED, outbox.c.run_id == run_id)
-            ).scalar()
-            if not marked:
-                conn.execute(
-                    outbox.insert().values(
-                        transport=NOT_OWED,
-                        seq=int(first or 0),
-                        part=0,
-                        run_id=run_id,
-                        state=SKIPPED,
-                        attempts=0,
-                        next_at=0.0,
-                        updated_at=now_text(),
-                    )
-                )
-            done = conn.execute(
-                outbox.update()
-                .where(
-                    outbox.c.run_id == run_id,
-                    outbox.c.transport != NOT_OWED,
-                    outbox.c.state.in_((PENDING, FAILED)),
-                )
-                .values(state=SKIPPED, lease_until=None, updated_at=now_text())
-            )
-            return int(done.rowcount or 0)
-
-        return int(self._write(tx, "mark a run's lineage as not owed"))
+        return int(
+            self._write(lambda c: mark_not_owed(c, run_id), "mark a run's lineage as not owed")
+        )
 
     def enqueue(self, names: Sequence[str], *, now: float) -> int:
         """Add the rows of records written since each transport last looked; returns how many."""
@@ -216,13 +190,25 @@ class Outbox:
     def claim(
         self, name: str, *, now: float, lease: float, limit: int, ignore_backoff: bool = False
     ) -> list[OutboxItem]:
+        """Lease up to ``limit`` due events of one transport, in order within each run."""
+        return self.lease(name, now=now, lease=lease, limit=limit, ignore_backoff=ignore_backoff)[0]
+
+    def lease(
+        self, name: str, *, now: float, lease: float, limit: int, ignore_backoff: bool = False
+    ) -> tuple[list[OutboxItem], float]:
         """Lease up to ``limit`` due events of one transport, in order within each run.
 
         ``ignore_backoff`` (a replay) takes pending events before their retry time; an
-        event another worker holds a live lease on is never taken.
+        event another worker holds a live lease on is never taken. Returns the events
+        and the lease: the time it runs out, made unique to this holder (a fencing
+        token ``delivered`` renews only while it still holds).
         """
+        called = time.monotonic()
 
-        def tx(conn: sa.Connection) -> list[OutboxItem]:
+        def tx(conn: sa.Connection) -> tuple[list[OutboxItem], float]:
+            # the lease runs from the claim's commit: time spent waiting for the store's
+            # lock does not eat into it
+            until = now + lease + (time.monotonic() - called) + random.random() * 1e-3
             rows = conn.execute(
                 sa.select(
                     outbox.c.seq,
@@ -252,44 +238,46 @@ class Outbox:
                         blocked.add(r.run_id)  # later events of this run wait for this one
                     continue
                 picked.append(OutboxItem(name, r.seq, r.part, r.run_id, r.attempts))
-            for item in picked:
+            if picked:
                 conn.execute(
                     outbox.update()
-                    .where(*key(name, item))
-                    .values(state=INFLIGHT, lease_until=now + lease, updated_at=now_text())
+                    .where(outbox.c.transport == name, pairs(picked))
+                    .values(state=INFLIGHT, lease_until=until, updated_at=now_text())
                 )
-            return picked
+            return picked, until
 
-        return list(self._write(tx, f"claim lineage events for {name}"))
+        found, until = self._write(tx, f"claim lineage events for {name}")
+        return list(found), float(until)
 
     def delivered(
         self,
         item: OutboxItem,
         *,
         renew: Sequence[OutboxItem] = (),
-        lease_until: float | None = None,
-    ) -> None:
+        lease: float = 0.0,
+        held: float | None = None,
+    ) -> float | None:
         """Record that one event reached its transport (it is never sent there again).
 
-        ``renew`` (the rest of the holder's batch) get their lease extended to
-        ``lease_until`` in the same transaction: the holder's heartbeat.
+        ``renew`` (the rest of the holder's batch, leased until ``held``) get ``lease``
+        more seconds from this transaction's commit: the holder's heartbeat. Returns
+        the renewed lease, or None when some of them are no longer held by this holder
+        (its lease ran out and another took them over: it must not send them).
         """
 
-        def tx(conn: sa.Connection) -> None:
+        def tx(conn: sa.Connection) -> float | None:
             conn.execute(
                 outbox.update()
                 .where(*key(item.transport, item))
                 .values(state=DELIVERED, lease_until=None, last_error=None, updated_at=now_text())
             )
-            if renew and lease_until is not None:
-                renew_leases(conn, renew, lease_until)
+            if not renew:
+                return None
+            token = time.time() + lease + random.random() * 1e-3  # from this commit on
+            return token if renew_leases(conn, renew, held, token) == len(renew) else None
 
-        self._write(tx, "record a lineage delivery")
-
-    def renew(self, items: Sequence[OutboxItem], *, lease_until: float) -> None:
-        """Extend the lease on events this holder still holds (a heartbeat)."""
-        if items:
-            self._write(lambda c: renew_leases(c, items, lease_until), "renew lineage leases")
+        kept = self._write(tx, "record a lineage delivery")
+        return None if kept is None else float(kept)
 
     def lease_ends(self, name: str, *, now: float) -> float | None:
         """When the last live lease on one transport's events runs out (None: no live lease)."""
@@ -307,12 +295,24 @@ class Outbox:
         result = self._read(fn, "read lineage leases")
         return None if result is None else float(result)
 
-    def failed(self, item: OutboxItem, error: str, *, next_at: float, give_up: bool) -> None:
-        """Record a failed attempt: retried at ``next_at``, or ``failed`` when giving up."""
+    def failed(
+        self,
+        item: OutboxItem,
+        error: str,
+        *,
+        next_at: float,
+        give_up: bool,
+        held: float | None = None,
+    ) -> None:
+        """Record a failed attempt: retried at ``next_at``, or ``failed`` when giving up.
+
+        With ``held``, only while this holder still holds the event's lease.
+        """
+        fence = [] if held is None else [outbox.c.lease_until == held]
         self._write(
             lambda c: c.execute(
                 outbox.update()
-                .where(*key(item.transport, item))
+                .where(*key(item.transport, item), *fence)
                 .values(
                     state=FAILED if give_up else PENDING,
                     attempts=item.attempts + 1,
@@ -325,16 +325,26 @@ class Outbox:
             "record a failed lineage delivery",
         )
 
-    def release(self, items: Sequence[OutboxItem], *, next_at: float) -> None:
-        """Give leased events back unattempted (an earlier event of their run failed)."""
+    def release(
+        self, items: Sequence[OutboxItem], *, next_at: float, held: float | None = None
+    ) -> None:
+        """Give leased events back unattempted (an earlier event of their run failed).
+
+        With ``held``, only those this holder still holds.
+        """
+        fence = [] if held is None else [outbox.c.lease_until == held]
 
         def tx(conn: sa.Connection) -> None:
-            for item in items:
-                conn.execute(
-                    outbox.update()
-                    .where(*key(item.transport, item), outbox.c.state == INFLIGHT)
-                    .values(state=PENDING, lease_until=None, next_at=next_at)
+            conn.execute(
+                outbox.update()
+                .where(
+                    outbox.c.transport == items[0].transport,
+                    pairs(items),
+                    outbox.c.state == INFLIGHT,
+                    *fence,
                 )
+                .values(state=PENDING, lease_until=None, next_at=next_at)
+            )
 
         if items:
             self._write(tx, "release lineage events")

@@ -24,14 +24,17 @@ __all__ = [
     "NOT_OWED",
     "OPEN",
     "PENDING",
+    "SKIPPED",
     "adopt",
     "after",
     "complete_runs",
     "head_seq",
     "insert_rows",
     "key",
+    "mark_not_owed",
     "now_text",
     "owed_since",
+    "pairs",
     "renew",
     "run_before",
     "transport_status",
@@ -41,6 +44,7 @@ PENDING = "pending"
 INFLIGHT = "inflight"
 DELIVERED = "delivered"
 FAILED = "failed"
+SKIPPED = "skipped"  # queued before its run was marked not owed: never sent
 OPEN = (PENDING, INFLIGHT, FAILED)  # not delivered: the ix_outbox_open index finds them
 NOT_OWED = "(lineage disabled)"  # the outbox "transport" whose rows mark runs never owed
 _MULTI = [k for k, n in LINEAGE_KINDS.items() if n > 1]
@@ -61,14 +65,26 @@ def key(name: str, item: OutboxItem) -> tuple[sa.ColumnElement[bool], ...]:
     return (outbox.c.transport == name, outbox.c.seq == item.seq, outbox.c.part == item.part)
 
 
-def renew(conn: sa.Connection, items: Sequence[OutboxItem], lease_until: float) -> None:
-    """Extend the leases still held on ``items``."""
-    for item in items:
-        conn.execute(
-            outbox.update()
-            .where(*key(item.transport, item), outbox.c.state == INFLIGHT)
-            .values(lease_until=lease_until)
-        )
+def pairs(items: Sequence[OutboxItem]) -> sa.ColumnElement[bool]:
+    """``(seq, part) IN (...)`` for ``items``."""
+    return sa.tuple_(outbox.c.seq, outbox.c.part).in_([(i.seq, i.part) for i in items])
+
+
+def renew(
+    conn: sa.Connection, items: Sequence[OutboxItem], held: float | None, until: float
+) -> int:
+    """Extend to ``until`` the leases on ``items`` still held (leased until ``held``).
+
+    Returns how many were still held. A lease time is unique to its holder, so one
+    that another holder has taken over since is left alone.
+    """
+    if not items:
+        return 0
+    where = [outbox.c.transport == items[0].transport, outbox.c.state == INFLIGHT, pairs(items)]
+    if held is not None:
+        where.append(outbox.c.lease_until == held)
+    done = conn.execute(outbox.update().where(*where).values(lease_until=until))
+    return int(done.rowcount or 0)
 
 
 def adopt(conn: sa.Connection, old: str, new: str) -> None:
@@ -217,3 +233,38 @@ def transport_status(conn: sa.Connection, t: sa.Row[Any]) -> TransportStatus:
         oldest_pending_seq=None if oldest is None else int(oldest),
         last_error=error,
     )
+
+
+def mark_not_owed(conn: sa.Connection, run_id: str) -> int:
+    """Mark ``run_id`` as owed to no transport; skip its events already queued."""
+    first = conn.execute(sa.select(runs.c.start_seq).where(runs.c.id == run_id)).scalar()
+    if first is None:
+        return 0  # not a run of this store
+    marked = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(outbox)
+        .where(outbox.c.transport == NOT_OWED, outbox.c.run_id == run_id)
+    ).scalar()
+    if not marked:
+        conn.execute(
+            outbox.insert().values(
+                transport=NOT_OWED,
+                seq=int(first),
+                part=0,
+                run_id=run_id,
+                state=SKIPPED,
+                attempts=0,
+                next_at=0.0,
+                updated_at=now_text(),
+            )
+        )
+    done = conn.execute(
+        outbox.update()
+        .where(
+            outbox.c.run_id == run_id,
+            outbox.c.transport != NOT_OWED,
+            outbox.c.state.in_((PENDING, FAILED)),
+        )
+        .values(state=SKIPPED, lease_until=None, updated_at=now_text())
+    )
+    return int(done.rowcount or 0)

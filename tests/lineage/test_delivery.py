@@ -22,9 +22,9 @@ from govern.cli import main
 from govern.errors import LineageWarning
 from govern.lineage.config import LineageConfig, TransportSpec
 from govern.lineage.delivery import Delivery, shutdown
-from govern.lineage.replay import replay
 from govern.lineage.export import events as exported
 from govern.lineage.hook import current_config
+from govern.lineage.replay import replay
 from govern.store import open_store
 from govern.types import RunStatus
 from tests.conftest import wait_for
