@@ -101,7 +101,7 @@ class ChaosReceiver:
 
     def _draw(self) -> str:
         outcomes, weights = zip(*self.WEIGHTS.items(), strict=True)
-        return self.random.choices(outcomes, weights)[0]
+        return str(self.random.choices(outcomes, weights)[0])
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -177,12 +177,12 @@ def test_chaos_every_event_delivered_in_order_duplicates_only_when_unacknowledge
         assert "Traceback" not in err
         assert len([line for line in err.splitlines() if "not delivered at exit" in line]) <= 1
 
-    for key, value in (
+    for name, value in (
         ("GOVERN_STORE", str(store)),
         ("OPENLINEAGE__TRANSPORT__TYPE", "http"),
         ("OPENLINEAGE__TRANSPORT__URL", receiver.url),
     ):
-        monkeypatch.setenv(key, value)
+        monkeypatch.setenv(name, value)
     govern.config.reset()
     config = current_config()
     assert config.timeout == TIMEOUT
