@@ -69,6 +69,7 @@ class DatasetKind(enum.StrEnum):
     SOURCE = "source"  # declared with govern.source / read_csv / read_parquet
     STAGE_OUTPUT = "stage_output"  # returned by a stage of the same run
     ANONYMOUS = "anonymous"  # an in-memory frame nobody named
+    DERIVED = "derived"  # derived in-process from named datasets (an implicit step)
     MODEL = "model"  # a model version (govern.model)
 
 
@@ -219,7 +220,10 @@ class ModelVersion:
 
     ``version`` is assigned by the store (auto-increments per name) unless the stage's
     ``govern.model(..., version=N)`` fixed it; it is 0 until recorded.
-    ``training_datasets`` are the stage's gated inputs, with their versions.
+    ``training_datasets`` are the stage's frame inputs, with their versions (ungated
+    ones profiled too); ``evaluation_datasets`` those it evaluated on (the parameters
+    ``govern.model(evaluation=...)`` names, or by default those named like test or
+    validation splits), kept apart from the training data.
     """
 
     name: str
@@ -236,6 +240,7 @@ class ModelVersion:
     run_id: str
     stage_run_id: str
     created_at: datetime
+    evaluation_datasets: tuple[DatasetVersion, ...] = ()
 
     @property
     def ref(self) -> ModelRef:

@@ -417,6 +417,18 @@ def _show_model(m: ModelVersion, used_by: list[StageResult]) -> None:
                 _escape(d.fingerprint or "-"),
             )
         console.print(data)
+    if m.evaluation_datasets:
+        held = Table(title="Evaluation datasets", title_justify="left")
+        for column in ("DATASET", "PARAMETER", "ROWS", "FINGERPRINT"):
+            held.add_column(column)
+        for d in m.evaluation_datasets:
+            held.add_row(
+                _escape(d.ref.qualified_name),
+                _escape(d.parameter),
+                "-" if d.row_count is None else str(d.row_count),
+                _escape(d.fingerprint or "-"),
+            )
+        console.print(held)
     if used_by:
         console.print("[bold]Used by[/bold]")
         for s in used_by:
