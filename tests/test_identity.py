@@ -146,3 +146,22 @@ def test_attrs_tags_do_not_leak_into_unrelated_frames() -> None:
     with govern.run("identity") as run:
         two(pd.DataFrame(np.ones((2, 1)), columns=["k"]))
     assert the_input(run.stages[0]).ref.kind is DatasetKind.ANONYMOUS
+
+
+def test_the_implicit_step_reaches_the_openlineage_events() -> None:
+    from govern.lineage.export import events
+    from govern.store import open_store
+    from tests.lineage.conftest import validate_event
+
+    source = govern.source(pd.DataFrame({"k": [1, 2, 3, 4]}), "/data/k.csv")
+    with govern.run("identity") as run:
+        x = one(source)
+        two(x[x.a > 0])
+    with open_store() as store:
+        found = [e for e in events(store) if e["job"]["name"] == "identity.two"]
+    for event in found:
+        validate_event(event)
+    inputs = {(d["namespace"], d["name"]) for d in found[-1]["inputs"]}
+    assert ("testproject", "identity.one.return") in inputs  # the edge from one's output
+    assert ("testproject", "two.df") in inputs  # the derived frame, its own dataset
+    assert run.status == "completed"
