@@ -121,7 +121,14 @@ def complete_runs(conn: sa.Connection, name: str, now: float, scanned: int, head
     )
     started = conn.execute(
         sa.select(runs.c.id, runs.c.start_seq).where(
-            runs.c.id.in_(newer), runs.c.start_seq <= scanned
+            runs.c.id.in_(newer),
+            runs.c.start_seq <= scanned,
+            # a run whose START is queued was owed from its start: nothing is missing
+            # (so a long run is not rescanned at every pass)
+            ~sa.exists().where(
+                outbox.c.transport == name, outbox.c.seq == runs.c.start_seq, outbox.c.part == 0
+            ),
+            ~sa.exists().where(outbox.c.transport == NOT_OWED, outbox.c.run_id == runs.c.id),
         )
     ).all()
     return sum(
