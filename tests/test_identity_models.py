@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -87,3 +89,47 @@ def test_evaluation_parameters_can_be_named() -> None:
 )
 def test_evaluation_is_recognised_by_whole_words(parameter: str, held_out: bool) -> None:
     assert govern.model("m").evaluates_on(parameter) is held_out
+
+
+@govern.stage(outputs=govern.model("derived"))
+def fit_derived(df: pd.DataFrame) -> Any:
+    return sklearn_linear.LogisticRegression().fit(df[["length"]], df["label"])
+
+
+@govern.stage()
+def prepare(df: pd.DataFrame) -> pd.DataFrame:
+    return df.assign(label=(df["length"] > 3).astype(int))
+
+
+@pytest.mark.parametrize(
+    ("derive", "complete"),
+    [
+        (lambda d: d[d["length"] > 1].reset_index(drop=True), True),
+        (lambda d: pd.DataFrame(d.to_numpy(), columns=d.columns), False),
+    ],
+    ids=["filtered between stages", "rebuilt from numpy"],
+)
+def test_lineage_complete_walks_through_a_derived_training_frame(
+    derive: Callable[[pd.DataFrame], pd.DataFrame], complete: bool
+) -> None:
+    from govern.policies import evaluate, load_packs
+
+    x, _, _, _ = frames()
+    source = govern.source(x, "/data/lengths.csv")
+    with govern.run("models") as run:
+        fit_derived(derive(prepare(source)))
+    model = run.stages[1].model
+    assert model is not None
+    policies = Path("policies")
+    policies.mkdir()
+    (policies / "lineage.yaml").write_text(
+        "version: 1\nrules:\n  - {id: lineage, description: d, condition: lineage_complete}\n"
+    )
+    with open_store() as store:
+        evaluation = evaluate(store, load_packs(policies))
+    (verdict,) = [v for v in evaluation.verdicts if v.target == f"model:{model.ref}"]
+    assert (verdict.status == "pass") is complete, verdict.message
+    if complete:
+        assert "file:/data/lengths.csv" in verdict.message
+    else:
+        assert "read anonymous data ('df', named 'fit_derived.df')" in verdict.message
