@@ -20,7 +20,8 @@ from typing import Any
 
 from govern.checks.base import Finding
 from govern.config import Settings, settings
-from govern.datasets import SOURCES, derived_from, mark
+from govern.datasets import SOURCES
+from govern.derivation import derived_from, mark
 from govern.errors import (
     GateDefinitionError,
     GateError,

@@ -159,7 +159,7 @@ def test_derived_frames_name_every_source_they_come_from(tmp_path: Path) -> None
     import json
     import pickle
 
-    from govern.datasets import derived_from
+    from govern.derivation import derived_from
 
     a = govern.source(pd.DataFrame({"k": [1, 2], "a": [1, 2]}), "/data/a.csv")
     b = govern.source(pd.DataFrame({"k": [1, 2], "b": [3, 4]}), "/data/b.csv")
