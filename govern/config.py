@@ -111,6 +111,9 @@ def _from_env() -> dict[str, Any]:
         raw = os.environ.get(_ENV_PREFIX + key.upper())
         if raw is not None and raw != "":
             values[key] = raw
+    # the OpenLineage integrations' own variable, below govern's explicit one
+    if "namespace" not in values and os.environ.get("OPENLINEAGE_NAMESPACE", "").strip():
+        values["namespace"] = os.environ["OPENLINEAGE_NAMESPACE"].strip()
     return values
 
 

@@ -2,7 +2,8 @@
 
 Identities are attached to frame *objects* through a weak registry (never via
 ``DataFrame.attrs``, which pandas copies onto derived frames and would mislabel them).
-A frame passed from one stage to the next keeps its identity because it is the same object.
+A frame passed from one stage to the next keeps its identity because it is the same object;
+one *derived* from identified frames keeps an edge to them (``govern.derivation``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+from govern.derivation import mark
 from govern.errors import GovernError, NotAFrameError
 from govern.frames import frame_kind
 from govern.redaction import redact_text
@@ -136,13 +138,16 @@ def source(frame: F, name: str, *, namespace: str = "file") -> F:
     if namespace == "file" and "://" not in name:
         name = str(Path(name).expanduser().resolve())
     ns = redact_uri(namespace) if "://" in namespace else _redact_credentials(namespace)
-    name = _redact_credentials(name)
-    SOURCES.set(frame, DatasetRef(namespace=ns, name=name, kind=DatasetKind.SOURCE))
+    ref = DatasetRef(namespace=ns, name=_redact_credentials(name), kind=DatasetKind.SOURCE)
+    SOURCES.set(frame, ref)
+    mark(frame, ref)
     return frame
 
 
 def _declare(frame: F, path: str | PathLike[str]) -> F:
-    SOURCES.set(frame, dataset_ref_for_uri(path))
+    ref = dataset_ref_for_uri(path)
+    SOURCES.set(frame, ref)
+    mark(frame, ref)
     return frame
 
 

@@ -2,11 +2,15 @@
 
 ``capture()`` reads only what it needs: ``git`` (with a 2 s timeout), ``sys``,
 ``platform``, ``importlib.metadata`` and the few environment variables CI systems
-document for job identity. No other environment variable is read, so secrets in the
-environment never reach the record; what is read (the command line, CI job names and
-URLs) is redacted by govern.redaction: ``user:pass@`` in URLs, values of
-``--password``/``--token``/``--secret``-like options, ``KEY=value`` arguments with a
-secret-looking key, secret query parameters, known token shapes.
+document for job identity, and the OpenLineage integrations' parent-run variables
+(``OPENLINEAGE_PARENT_ID`` / ``OPENLINEAGE_PARENT_JOB_NAMESPACE``, ``_JOB_NAME``,
+``_RUN_ID`` and their ``OPENLINEAGE_ROOT_PARENT_*`` forms, which Airflow's OpenLineage
+provider macros and dbt-ol set for a task's subprocesses, or ``OPENLINEAGE_CONTEXT``). No
+other environment variable is read, so secrets in the environment never reach the record;
+what is read (the command line, CI job names and URLs) is redacted by govern.redaction:
+``user:pass@`` in URLs, values of ``--password``/``--token``/``--secret``-like options,
+``KEY=value`` arguments with a secret-looking key, secret query parameters, known token
+shapes.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import getpass
 import json
 import os
 import platform
+import re
 import socket
 import subprocess
 import sys
@@ -24,7 +29,15 @@ from typing import Any
 
 from govern.redaction import redact_argv, redact_mapping
 
-__all__ = ["KEY_PACKAGES", "capture", "ci_job", "git", "git_state", "redact_argv"]
+__all__ = [
+    "KEY_PACKAGES",
+    "capture",
+    "ci_job",
+    "git",
+    "git_state",
+    "orchestrator_parent",
+    "redact_argv",
+]
 
 KEY_PACKAGES = (
     "govern",
@@ -51,7 +64,7 @@ def capture(
         argv: the command line to record (default ``sys.argv``).
         env: the variables to look for CI identity in (default ``os.environ``).
     """
-    return {
+    found = {
         "git": git_state(),
         "python": {
             "version": platform.python_version(),
@@ -64,54 +77,70 @@ def capture(
         "user": _user(),
         "command": redact_argv(sys.argv if argv is None else argv),
         "ci": ci_job(os.environ if env is None else env),
-        "openlineage_parent": openlineage_parent(os.environ if env is None else env),
     }
+    variables = os.environ if env is None else env
+    parent = _from_context(variables.get("OPENLINEAGE_CONTEXT")) or orchestrator_parent(variables)
+    if parent is not None:
+        found["openlineage_parent"] = parent
+    return found
 
 
-def openlineage_parent(env: Mapping[str, str]) -> dict[str, str] | None:
-    """The orchestrator run this process runs under, as OpenLineage integrations pass it.
+_UUID = re.compile(
+    r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+)
 
-    ``OPENLINEAGE_CONTEXT`` (JSON ``{"parent": {"run": {"runId"}, "job": {"namespace",
-    "name"}, "root": {...}}}``), else ``OPENLINEAGE_PARENT_ID`` /
-    ``OPENLINEAGE_ROOT_PARENT_ID`` (``namespace/name/runId``) -- what an Airflow task hands
-    to dbt-ol. Returns ``{job_namespace, job_name, run_id, root_*}`` (root defaults to the
-    parent), or None when unset or malformed. No other variable is read.
+
+def _parent_run(env: Mapping[str, str], prefix: str) -> dict[str, str] | None:
+    """``{namespace, name, run_id}`` from ``{prefix}_ID`` or the three discrete variables."""
+    joined = env.get(f"{prefix}_ID", "").strip()
+    if joined.count("/") >= 2:
+        # "{namespace}/{job name}/{run id}": a job name may hold "/", a namespace not
+        namespace, rest = joined.split("/", 1)
+        name, _, run_id = rest.rpartition("/")
+    else:
+        namespace = env.get(f"{prefix}_JOB_NAMESPACE", "").strip()
+        name = env.get(f"{prefix}_JOB_NAME", "").strip()
+        run_id = env.get(f"{prefix}_RUN_ID", "").strip()
+    if not (namespace and name and _UUID.match(run_id)):
+        return None  # incomplete, or not a run id the OpenLineage spec accepts
+    return {"namespace": namespace, "name": name, "run_id": run_id.lower()}
+
+
+def orchestrator_parent(env: Mapping[str, str]) -> dict[str, Any] | None:
+    """The orchestrator task this process runs in, as the OpenLineage integrations pass it.
+
+    Returns ``{"parent": {...}, "root": {...}}`` (the root is the parent when no root is
+    given), or None when no complete parent is set.
     """
-    parent = _from_context(env.get("OPENLINEAGE_CONTEXT"))
+    parent = _parent_run(env, "OPENLINEAGE_PARENT")
     if parent is None:
-        parts = env.get("OPENLINEAGE_PARENT_ID", "").split("/")
-        if len(parts) != 3 or not all(parts):
-            return None
-        parent = {"job_namespace": parts[0], "job_name": parts[1], "run_id": parts[2]}
-        root = env.get("OPENLINEAGE_ROOT_PARENT_ID", "").split("/")
-        if len(root) == 3 and all(root):
-            parent.update(root_job_namespace=root[0], root_job_name=root[1], root_run_id=root[2])
-    parent.setdefault("root_job_namespace", parent["job_namespace"])
-    parent.setdefault("root_job_name", parent["job_name"])
-    parent.setdefault("root_run_id", parent["run_id"])
-    return parent
+        return None
+    return {"parent": parent, "root": _parent_run(env, "OPENLINEAGE_ROOT_PARENT") or parent}
 
 
-def _from_context(raw: str | None) -> dict[str, str] | None:
+def _from_context(raw: str | None) -> dict[str, Any] | None:
+    """``OPENLINEAGE_CONTEXT`` (``{"parent": {"run": {"runId"}, "job": {...}, "root": ...}}``)."""
     try:
         if not raw:
             return None
         parent = json.loads(raw)["parent"]
-        found = {
-            "job_namespace": parent["job"]["namespace"],
-            "job_name": parent["job"]["name"],
-            "run_id": parent["run"]["runId"],
+        env = {
+            "OPENLINEAGE_PARENT_JOB_NAMESPACE": parent["job"]["namespace"],
+            "OPENLINEAGE_PARENT_JOB_NAME": parent["job"]["name"],
+            "OPENLINEAGE_PARENT_RUN_ID": parent["run"]["runId"],
         }
         root = parent.get("root") or {}
         if root:
-            found.update(
-                root_job_namespace=root["job"]["namespace"],
-                root_job_name=root["job"]["name"],
-                root_run_id=root["run"]["runId"],
+            env.update(
+                OPENLINEAGE_ROOT_PARENT_JOB_NAMESPACE=root["job"]["namespace"],
+                OPENLINEAGE_ROOT_PARENT_JOB_NAME=root["job"]["name"],
+                OPENLINEAGE_ROOT_PARENT_RUN_ID=root["run"]["runId"],
             )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    return found if all(isinstance(v, str) and v for v in found.values()) else None
+    if not all(isinstance(v, str) for v in env.values()):
+        return None
+    return orchestrator_parent(env)
 
 
 def git_state(cwd: str | None = None) -> dict[str, Any] | None:

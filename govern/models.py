@@ -15,8 +15,9 @@ import hashlib
 import inspect
 import math
 import pickle
+import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from os import PathLike, fspath
@@ -50,6 +51,11 @@ CARD_FIELDS = (
     "factors",
 )
 
+# parameter names (split into words) that mean a held-out split, not training data
+_EVALUATION_WORDS = frozenset(
+    {"test", "testing", "eval", "evaluation", "val", "valid", "validation", "holdout"}
+)
+
 # Model objects this process produced, so a later stage that receives one links to it.
 MODELS: IdentityRegistry[ModelRef] = IdentityRegistry()
 
@@ -61,6 +67,14 @@ class ModelSpec:
     name: str
     version: int | None = None
     card: Mapping[str, Any] = field(default_factory=dict)
+    evaluation: tuple[str, ...] | None = None  # None: parameters named like a test split
+
+    def evaluates_on(self, parameter: str) -> bool:
+        """Whether the frame passed as ``parameter`` is evaluation (not training) data."""
+        if self.evaluation is not None:
+            return parameter in self.evaluation
+        words = {w for w in re.split(r"[^a-z0-9]+", parameter.lower()) if w}
+        return bool(words & _EVALUATION_WORDS)
 
 
 def _load_card(card: str | PathLike[str] | Mapping[str, Any] | None) -> dict[str, Any]:
@@ -100,6 +114,7 @@ def model(
     *,
     version: int | None = None,
     card: str | PathLike[str] | Mapping[str, Any] | None = None,
+    evaluation: Sequence[str] | None = None,
 ) -> ModelSpec:
     """Mark a stage's return value as a model version.
 
@@ -109,6 +124,9 @@ def model(
         card: a YAML file path or a dict with the human fields of the model card
             (owners, license, intended_use, out_of_scope_uses, limitations,
             ethical_considerations...).
+        evaluation: the parameters holding evaluation data (recorded apart from the
+            training data); by default those whose name holds test, eval, val, valid,
+            validation or holdout as a word (``test``, ``X_test``, ``df_eval``).
 
     Raises:
         GateDefinitionError: an empty name, a version below 1, or a card that is missing,
@@ -120,7 +138,14 @@ def model(
         isinstance(version, bool) or not isinstance(version, int) or version < 1
     ):
         raise GateDefinitionError(f"govern.model({name!r}) version must be an int >= 1")
-    return ModelSpec(name=name, version=version, card=_load_card(card))
+    if isinstance(evaluation, str):
+        evaluation = (evaluation,)
+    return ModelSpec(
+        name=name,
+        version=version,
+        card=_load_card(card),
+        evaluation=None if evaluation is None else tuple(map(str, evaluation)),
+    )
 
 
 def _artifact_fingerprint(obj: Any) -> str | None:
@@ -244,6 +269,7 @@ def describe_model(
     spec: ModelSpec,
     *,
     training: tuple[DatasetVersion, ...],
+    evaluation: tuple[DatasetVersion, ...] = (),
     metrics: Mapping[str, Any],
     slices: Mapping[str, Mapping[str, Any]],
     run_id: str,
@@ -262,6 +288,7 @@ def describe_model(
         artifact_fingerprint=_artifact_fingerprint(obj),
         input_signature=_signature(obj, training),
         training_datasets=training,
+        evaluation_datasets=evaluation,
         metrics=dict(metrics),
         slices={k: dict(v) for k, v in slices.items()},
         card=dict(spec.card),

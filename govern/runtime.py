@@ -21,6 +21,7 @@ from typing import Any
 from govern.checks.base import Finding
 from govern.config import Settings, settings
 from govern.datasets import SOURCES
+from govern.derivation import derived_from, mark
 from govern.errors import (
     GateDefinitionError,
     GateError,
@@ -171,9 +172,23 @@ class _Call:
                 f"{self.run.name}.{self.spec.name}.{parameter}",
                 DatasetKind.STAGE_OUTPUT,
             )
-        return DatasetRef(
-            self.cfg.namespace, f"{self.spec.name}.{parameter}", DatasetKind.ANONYMOUS
-        )
+        kind = DatasetKind.DERIVED if derived_from(frame) else DatasetKind.ANONYMOUS
+        return DatasetRef(self.cfg.namespace, f"{self.spec.name}.{parameter}", kind)
+
+    def derivation(self, frame: Any, ref: DatasetRef, parameter: str) -> None:
+        """A derived input's implicit step: the datasets it was derived from, as inputs."""
+        if ref.kind is not DatasetKind.DERIVED:
+            return
+        for parent in sorted(derived_from(frame), key=str):
+            self.datasets.append(
+                DatasetVersion(
+                    ref=parent,
+                    role="input",
+                    parameter=f"{parameter} (derived from)",
+                    fingerprint=None,
+                    row_count=None,
+                )
+            )
 
     def gate(self, value: Any, gates: Gates, parameter: str, *, output: bool) -> Any:
         """Run ``gates`` on one frame; returns the frame to pass on."""
@@ -186,6 +201,7 @@ class _Call:
         ref = self.identity(value, parameter, output=output)
         if not output:
             self.profile(value, ref, parameter, role="input")
+            self.derivation(value, ref, parameter)
         reasons: dict[Any, list[str]] = {}
         quarantining = self.spec.on_fail is OnFail.QUARANTINE
         current = value
@@ -212,6 +228,7 @@ class _Call:
         if output:
             self.profile(current, ref, parameter, role="output")
             self.run.outputs.set(current, ref)
+            mark(current, ref)
         return current
 
     def verdict(self, finding: Finding, gate: BoundGate, ref: DatasetRef) -> CheckResult:
@@ -295,6 +312,12 @@ class _Call:
         ref = self.identity(value, parameter, output=output)
         if output:
             self.run.outputs.set(value, ref)
+            mark(value, ref)
+        elif self.spec.outputs.model is not None:
+            # a model's data, gated or not: its versions and schema (the input signature)
+            self.profile(value, ref, parameter, role="input")
+            self.derivation(value, ref, parameter)
+            return
         rows = row_count(value)
         self.datasets.append(
             DatasetVersion(
@@ -305,6 +328,8 @@ class _Call:
                 row_count=rows,
             )
         )
+        if not output:
+            self.derivation(value, ref, parameter)
 
     def status(self, error: str | None) -> Status:
         if error is not None or self.blocked:
@@ -398,14 +423,15 @@ def _execute(spec: StageSpec, run: Run, args: tuple[Any, ...], kwargs: dict[str,
 def _gate_outputs(call: _Call, value: Any) -> tuple[Any, Any]:
     outputs = call.spec.outputs
     if outputs.model is not None:
-        training = tuple(
-            d for d in call.datasets if d.role == "input" and d.fingerprint is not None
-        )
+        frames = [d for d in call.datasets if d.role == "input" and d.fingerprint is not None]
+        evaluation = tuple(d for d in frames if outputs.model.evaluates_on(d.parameter))
+        training = tuple(d for d in frames if d not in evaluation)
         c = call.collector
         model = describe_model(
             value,
             outputs.model,
             training=training,
+            evaluation=evaluation,
             metrics=c.metrics,
             slices=c.slices,
             run_id=call.run.id,

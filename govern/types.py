@@ -69,6 +69,7 @@ class DatasetKind(enum.StrEnum):
     SOURCE = "source"  # declared with govern.source / read_csv / read_parquet
     STAGE_OUTPUT = "stage_output"  # returned by a stage of the same run
     ANONYMOUS = "anonymous"  # an in-memory frame nobody named
+    DERIVED = "derived"  # derived in-process from named datasets (an implicit step)
     MODEL = "model"  # a model version (govern.model)
 
 
@@ -223,8 +224,11 @@ class ModelVersion:
 
     ``version`` is assigned by the store (auto-increments per name) unless the stage's
     ``govern.model(..., version=N)`` fixed it; it is 0 until recorded.
-    ``training_datasets`` are the stage's gated inputs, with their versions; ``params``
-    what the stage logged with ``govern.log_params`` (redacted).
+    ``training_datasets`` are the stage's frame inputs, with their versions (ungated
+    ones profiled too); ``evaluation_datasets`` those it evaluated on (the parameters
+    ``govern.model(evaluation=...)`` names, or by default those named like test or
+    validation splits), kept apart from the training data; ``params`` what the stage
+    logged with ``govern.log_params`` (redacted).
     """
 
     name: str
@@ -242,6 +246,7 @@ class ModelVersion:
     stage_run_id: str
     created_at: datetime
     params: Mapping[str, Any] = field(default_factory=dict)
+    evaluation_datasets: tuple[DatasetVersion, ...] = ()
 
     @property
     def ref(self) -> ModelRef:

@@ -153,3 +153,29 @@ def test_metrics_level_is_configurable(level: str, present: set[str], absent: se
     metrics = dataset.metrics or {}
     keys = set(metrics) | set(metrics.get("columnMetrics", {}).get("x", {}))
     assert present <= keys and not (absent & keys)
+
+
+def test_derived_frames_name_every_source_they_come_from(tmp_path: Path) -> None:
+    import json
+    import pickle
+
+    from govern.derivation import derived_from
+
+    a = govern.source(pd.DataFrame({"k": [1, 2], "a": [1, 2]}), "/data/a.csv")
+    b = govern.source(pd.DataFrame({"k": [1, 2], "b": [3, 4]}), "/data/b.csv")
+    c = govern.source(pd.DataFrame({"k": [1, 2], "c": [5, 6]}), "/data/c.csv")
+    names = {"a": "/data/a.csv", "b": "/data/b.csv", "c": "/data/c.csv"}
+
+    def sources(frame: pd.DataFrame) -> set[str]:
+        return {r.name for r in derived_from(frame)}
+
+    assert sources(a[a.a > 1]) == {names["a"]}
+    assert sources(pd.concat([a, b, c])) == set(names.values())
+    assert sources(a.merge(b, on="k").merge(c, on="k")) == set(names.values())
+    assert sources(a) == {names["a"]}  # uniting never touched the inputs
+    assert sources(pd.DataFrame({"k": [1]})) == set()
+    # the tag survives pickling, and serialises as text where attrs are written out
+    assert sources(pickle.loads(pickle.dumps(a.head(1)))) == {names["a"]}
+    assert json.loads(json.dumps(a.attrs)) == {"govern.lineage": "derived from /data/a.csv"}
+    a.to_parquet(tmp_path / "a.parquet")
+    assert sources(pd.read_parquet(tmp_path / "a.parquet")) == set()  # text links nothing

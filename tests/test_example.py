@@ -58,7 +58,8 @@ def test_model_stage_records_a_model(example: dict[str, Any]) -> None:
     assert model.model_class == "sklearn.pipeline.Pipeline"
     assert model.metrics["accuracy"] > 0.9
     assert "sex=female" in model.slices
-    assert {d.parameter for d in model.training_datasets} == {"train", "test"}
+    assert {d.parameter for d in model.training_datasets} == {"train"}
+    assert {d.parameter for d in model.evaluation_datasets} == {"test"}  # the held-out split
     assert model.card["license"] == "apache-2.0"
     assert model.artifact_fingerprint is not None and model.artifact_fingerprint.startswith(
         "sha256:"

@@ -200,29 +200,45 @@ def status(
 
     if output.lower() not in ("table", "json"):
         raise fail(f"--format must be table or json, not {output!r}", EXIT_CONFIG)
+    from govern.lineage.config import KEY_SEPARATOR
+
     config = _config()
     with reading_store(store_url) as store:
         found = store.outbox.status()
         where = store.location
-    configured = {s.name: s.kind for s in config.transports}
+    configured = {s.key: s for s in config.transports}
     if output.lower() == "json":
         _print_json(
             {
                 "store": where,
-                "configured": [{"name": n, "kind": k} for n, k in configured.items()],
+                "configured": [
+                    {"name": s.name, "kind": s.kind, "destination": s.target, "key": s.key}
+                    for s in configured.values()
+                ],
                 "source": config.source,
-                "transports": [{**asdict(t), "configured": t.name in configured} for t in found],
+                "disabled": config.disabled,
+                "transports": [
+                    {
+                        **asdict(t),
+                        "destination": t.name.partition(KEY_SEPARATOR)[2],
+                        "configured": t.name in configured,
+                    }
+                    for t in found
+                ],
             }
         )
         return
     console = _console()
-    if not configured:
+    if config.disabled:
+        console.print("OPENLINEAGE_DISABLED=true: runs recorded now are owed to no transport.")
+    elif not configured:
         console.print(
             "No OpenLineage transport is configured: events are kept in the store only "
             "(`govern lineage export` writes them as JSON lines)."
         )
     else:
-        console.print(f"Transports from {_escape(config.source)}: {_escape(', '.join(configured))}")
+        shown = ", ".join(f"{s.name} ({s.target})" for s in configured.values())
+        console.print(f"Transports from {_escape(config.source)}: {_escape(shown)}")
     if not found:
         console.print(f"No deliveries recorded in {_escape(where)}.")
         return
@@ -232,6 +248,7 @@ def status(
     for column in (
         "TRANSPORT",
         "TYPE",
+        "DESTINATION",
         "CONFIGURED",
         "PENDING",
         "FAILED",
@@ -240,14 +257,16 @@ def status(
     ):
         table.add_column(column)
     for t in found:
+        name, _, target = t.name.partition(KEY_SEPARATOR)
         table.add_row(
-            _escape(t.name),
+            _escape(name),
             _escape(t.kind),
-            "yes" if t.name in configured else "no",
+            _escape(target or "-"),
+            "yes" if t.name in configured else "no (earlier configuration)",
             f"[yellow]{t.pending + t.inflight}[/yellow]" if t.pending + t.inflight else "0",
             f"[red]{t.failed}[/red]" if t.failed else "0",
             str(t.delivered),
-            _escape((t.last_error or "-")[:80]),
+            _escape((t.last_error or "-")[:120]),
         )
     console.print(table)
     if any(t.pending or t.failed or t.inflight for t in found):
@@ -264,29 +283,55 @@ def replay(
         bool,
         typer.Option("--backfill", help="Also send records from before the transport was set up."),
     ] = False,
+    attempts: Annotated[
+        int,
+        typer.Option(
+            "--attempts",
+            min=1,
+            help="Give a transport up after this many failed attempts in a row (with backoff).",
+        ),
+    ] = 5,
+    max_time: Annotated[
+        float,
+        typer.Option("--max-time", min=0.1, help="Give up after this many seconds."),
+    ] = 600.0,
     store_url: StoreOption = None,
 ) -> None:
-    """Deliver undelivered (and failed) events now; exit 1 if some stay undelivered."""
+    """Deliver undelivered (and failed) events now; exit 1 if some stay undelivered.
+
+    A failing backend is retried with backoff; events another process holds are taken
+    over once its lease runs out (a killed replay's, within seconds).
+    """
     from govern.errors import LineageError
-    from govern.lineage.delivery import replay as deliver_all
+    from govern.lineage.replay import replay as deliver_all
 
     config = _config()
     if not config.transports:
+        why = "OPENLINEAGE_DISABLED=true" if config.disabled else "no OpenLineage transport"
         raise fail(
-            "no OpenLineage transport is configured, so there is nowhere to replay to: set "
+            f"{why} is configured, so there is nowhere to replay to: set "
             "OPENLINEAGE__TRANSPORT__TYPE (and its options), OPENLINEAGE_URL, an "
             "openlineage.yml, or [tool.govern.lineage.transport]",
             EXIT_CONFIG,
         )
     with reading_store(store_url) as store:
         try:
-            results = deliver_all(store, config, names=transport or None, backfill=backfill)
+            results = deliver_all(
+                store,
+                config,
+                names=transport or None,
+                backfill=backfill,
+                attempts=attempts,
+                max_time=max_time,
+            )
         except LineageError as err:
             raise fail(str(err), EXIT_CONFIG) from None
     left = False
     for r in results:
-        line = f"{r.transport}: delivered {r.delivered}, {r.remaining} left"
-        if r.error:
+        for notice in r.notices:
+            typer.echo(notice, err=True)
+        line = f"{r.transport} ({r.target}): delivered {r.delivered}, {r.remaining} left"
+        if r.error and r.remaining:
             line += f" (last error: {r.error})"
         typer.echo(line)
         left = left or r.remaining > 0

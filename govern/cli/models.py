@@ -163,11 +163,16 @@ def _show_model(m: ModelVersion, used_by: list[StageResult]) -> None:
             "[bold]Input signature[/bold]  "
             + _escape(", ".join(f"{c}: {t}" for c, t in m.input_signature))
         )
-    if m.training_datasets:
-        data = Table(title="Training datasets", title_justify="left")
+    for title, versions in (
+        ("Training datasets", m.training_datasets),
+        ("Evaluation datasets", m.evaluation_datasets),
+    ):
+        if not versions:
+            continue
+        data = Table(title=title, title_justify="left")
         for column in ("DATASET", "PARAMETER", "ROWS", "FINGERPRINT"):
             data.add_column(column)
-        for d in m.training_datasets:
+        for d in versions:
             data.add_row(
                 _escape(d.ref.qualified_name),
                 _escape(d.parameter),

@@ -19,6 +19,13 @@ read, never written (the OpenLineage client itself copies OPENLINEAGE_URL into
 
 A ``composite`` transport is split into its children, each delivered (and tracked in the
 outbox) on its own, so a backend that is down never holds back, or duplicates, another.
+
+A transport is tracked by what it delivers *to* (``TransportSpec.key``: its name and its
+destination -- type + URL/endpoint, file path, or Kafka topic and brokers -- credentials
+removed), not by its name alone: repointing ``http`` at a new URL makes a new outbox
+entry owed from then on, while the old destination keeps its own backlog (shown by
+``govern lineage status``; ``govern lineage replay --backfill`` sends the new one the
+history).
 """
 
 from __future__ import annotations
@@ -32,9 +39,22 @@ from pathlib import Path
 from typing import Any
 
 from govern.config import Settings
+from govern.datasets import redact_uri
 from govern.errors import LineageError
 
-__all__ = ["DEFAULTS", "LineageConfig", "TransportSpec", "resolve"]
+__all__ = [
+    "DEFAULTS",
+    "KEY_SEPARATOR",
+    "LineageConfig",
+    "TransportSpec",
+    "destination",
+    "resolve",
+    "transport_key",
+]
+
+KEY_SEPARATOR = " -> "
+"""Between a transport's name and its destination in its outbox key."""
+_KEY_MAX = 480  # the outbox's name column holds 512 characters
 
 DEFAULTS: Mapping[str, Any] = {
     "timeout": 5.0,
@@ -54,6 +74,16 @@ class TransportSpec:
     name: str
     kind: str
     config: Mapping[str, Any] = field(repr=False)  # may hold credentials: never printed
+
+    @property
+    def target(self) -> str:
+        """Where events go, credentials removed (``http://host:5000/api/v1/lineage``)."""
+        return destination(self.kind, self.config)
+
+    @property
+    def key(self) -> str:
+        """The outbox's name for this transport: its name and its destination."""
+        return transport_key(self.name, self.target)
 
 
 @dataclass(frozen=True)
@@ -75,6 +105,7 @@ class LineageConfig:
     max_attempts: int = int(DEFAULTS["max_attempts"])
     repo_url: str | None = None
     source: str = "nothing configured"
+    disabled: bool = False
 
 
 def resolve(
@@ -114,7 +145,9 @@ def resolve(
         sources.append(str(yml))
     repo = table.get("repo_url") or _repo_from(merged)
     if env.get("OPENLINEAGE_DISABLED", "").strip().lower() == "true":
-        return LineageConfig(source="OPENLINEAGE_DISABLED=true", repo_url=repo, **options)
+        return LineageConfig(
+            source="OPENLINEAGE_DISABLED=true", repo_url=repo, disabled=True, **options
+        )
     transport = merged.get("transport")
     if not (isinstance(transport, Mapping) and transport.get("type")):
         if isinstance(transport, Mapping) and transport:
@@ -251,4 +284,56 @@ def _spec(config: dict[str, Any], name: str | None, source: str, timeout: float)
         # client's default (5 retries, backoff 0.3 s) blocks ~9 s per event on a dead host
         config.setdefault("timeout", timeout)
         config.setdefault("retry", {"total": 0, "connect": 0, "read": 0, "status": 0})
+    if kind == "kafka" and isinstance(config.get("config"), Mapping):
+        # a delivery the broker does not confirm fails within one attempt's timeout,
+        # where librdkafka's default keeps trying for 5 minutes inside emit()
+        config["config"] = {"message.timeout.ms": int(timeout * 1000), **config["config"]}
     return TransportSpec(name=name, kind=kind, config=config)
+
+
+def destination(kind: str, config: Mapping[str, Any]) -> str:
+    """What a transport delivers to, without credentials: its identity beyond its name.
+
+    Tuning (timeouts, retries, compression, auth) is not part of it: changing those keeps
+    the backlog; changing where events go does not.
+    """
+    kind = kind.lower()
+    if kind == "http":
+        url = str(config.get("url") or "").rstrip("/")
+        endpoint = str(config.get("endpoint") or "api/v1/lineage").strip("/")
+        return _clean(f"{url}/{endpoint}")
+    if kind == "file":
+        return str(config.get("log_file_path") or "")
+    if kind == "kafka":
+        inner = config.get("config")
+        brokers = inner.get("bootstrap.servers") if isinstance(inner, Mapping) else None
+        return f"{config.get('topic') or ''}@{_clean(str(brokers or ''))}"
+    if kind == "console":
+        return "console"
+    kept = {
+        k: v
+        for k, v in sorted(config.items())
+        if k not in ("auth", "timeout", "retry", "compression", "headers", "custom_headers")
+    }
+    text = json.dumps(kept, sort_keys=True, default=str)
+    import hashlib
+
+    return f"{kind}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
+def _clean(uri: str) -> str:
+    try:
+        return redact_uri(uri)
+    except ValueError:  # an unparsable port: keep the text, minus any credentials
+        return uri.split("@")[-1] if "@" in uri else uri
+
+
+def transport_key(name: str, target: str) -> str:
+    """``name -> target`` (a long target shortened, with a hash of the whole)."""
+    key = f"{name}{KEY_SEPARATOR}{target}"
+    if len(key) <= _KEY_MAX:
+        return key
+    import hashlib
+
+    digest = hashlib.sha256(target.encode()).hexdigest()[:16]
+    return f"{key[: _KEY_MAX - 20]}...{digest}"

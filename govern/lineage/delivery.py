@@ -20,6 +20,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -27,9 +28,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from govern.errors import LineageError, StoreError
-from govern.lineage.config import LineageConfig, TransportSpec
-from govern.lineage.redact import redact_text
+from govern.lineage.config import KEY_SEPARATOR, LineageConfig, TransportSpec
 from govern.lineage.source import EventSource, context
+from govern.lineage.transports import build_transport, describe, emit, permanent
 from govern.store.report import OutboxItem
 
 if TYPE_CHECKING:
@@ -40,11 +41,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Delivery",
-    "ReplayResult",
     "backoff",
     "build_transport",
     "deliver",
-    "replay",
+    "ensure",
+    "lease_for",
+    "register",
     "shutdown",
 ]
 
@@ -54,7 +56,7 @@ _BACKOFF_BASE = 1.0
 _BACKOFF_MAX = 300.0
 _BATCH = 20
 _IDLE_POLL = 30.0  # an idle worker still looks for records other processes wrote
-_RETRYABLE_STATUS = {408, 425, 429}
+_LEASE_GRACE = 2.0
 
 
 def backoff(failures: int) -> float:
@@ -62,46 +64,21 @@ def backoff(failures: int) -> float:
     return float(min(_BACKOFF_BASE * 2 ** max(failures - 1, 0), _BACKOFF_MAX))
 
 
-def build_transport(spec: TransportSpec, source: str) -> Transport:
-    """The client's transport for ``spec``, built by the client's factory.
-
-    Raises:
-        LineageError: the configuration is not one the client accepts.
-    """
-    import copy
-
-    from openlineage.client.transport import get_default_factory
-
-    config = copy.deepcopy(dict(spec.config))
-    path = config.get("log_file_path")
-    if spec.kind == "file" and isinstance(path, str) and "://" not in path:
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    try:
-        transport: Transport = get_default_factory().create(config)
-    except Exception as exc:
-        raise LineageError(
-            f"OpenLineage transport {spec.name!r} ({spec.kind}) from {source} cannot be used: "
-            f"{type(exc).__name__}: {redact_text(str(exc))}"
-        ) from None
-    return transport
-
-
-def _permanent(exc: BaseException) -> bool:
-    """An HTTP 4xx answer (other than timeouts and rate limits) will not change on retry."""
-    response = getattr(exc, "response", None)
-    status = getattr(response, "status_code", None)
-    return isinstance(status, int) and 400 <= status < 500 and status not in _RETRYABLE_STATUS
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {redact_text(str(exc))}"[:500]
-
-
 @dataclass
 class _Pumped:
     delivered: int = 0
     error: str | None = None
+    permanent: bool = False  # the error was an answer that retrying cannot change
     more: bool = False
+
+
+def lease_for(config: LineageConfig) -> float:
+    """Seconds an event stays leased to its holder unless renewed: one attempt and a grace.
+
+    A live holder renews the rest of its batch with every delivery it records (the
+    heartbeat), so a lease only runs out on a holder that is gone or stuck.
+    """
+    return config.timeout + _LEASE_GRACE
 
 
 def deliver(
@@ -120,41 +97,58 @@ def deliver(
     its retry time, the rest of the batch is released untried).
     """
     now = time.time()
-    lease = config.timeout * (_BATCH + 1) + 30.0
-    items = store.outbox.claim(
-        spec.name, now=now, lease=lease, limit=_BATCH, ignore_backoff=ignore_backoff
+    lease = lease_for(config)
+    items, held = store.outbox.lease(
+        spec.key, now=now, lease=lease, limit=_BATCH, ignore_backoff=ignore_backoff
     )
     if not items:
         return _Pumped()
     records = store.outbox.records(i.seq for i in items)
+    built: dict[int, list[RunEvent]] = {}  # a stage record's two events are built once
     done = _Pumped(more=len(items) == _BATCH)
     for position, item in enumerate(items):
         if stop():
-            store.outbox.release(items[position:], next_at=now)
+            store.outbox.release(items[position:], next_at=now, held=held)
             done.more = True
             return done
         try:
-            event = _event(source, records, item)
-            transport.emit(event)
+            event = _event(source, records, item, built)
+            emit(spec, transport, event)
         except Exception as exc:
-            done.error = _describe(exc)
-            give_up = item.attempts + 1 >= config.max_attempts or _permanent(exc)
-            store.outbox.failed(
-                item, done.error, next_at=time.time() + backoff(item.attempts + 1), give_up=give_up
-            )
-            store.outbox.release(items[position + 1 :], next_at=time.time())
+            done.error = describe(exc)
+            done.permanent = permanent(exc)
+            give_up = item.attempts + 1 >= config.max_attempts or done.permanent
+            retry = time.time() + backoff(item.attempts + 1)
+            store.outbox.failed(item, done.error, next_at=retry, give_up=give_up, held=held)
+            if position + 1 < len(items):
+                store.outbox.release(items[position + 1 :], next_at=time.time(), held=held)
             done.more = False
             return done
-        store.outbox.delivered(item)
+        rest = items[position + 1 :]
+        renewed = store.outbox.delivered(item, renew=rest, lease=lease, held=held)
         done.delivered += 1
+        if rest and renewed is None:
+            # the lease ran out (a stalled process) and another holder took the rest
+            # over: sending them too would deliver them twice
+            done.more = True
+            return done
+        if renewed is not None:
+            held = renewed
     return done
 
 
-def _event(source: EventSource, records: dict[int, Any], item: OutboxItem) -> RunEvent:
+def _event(
+    source: EventSource,
+    records: dict[int, Any],
+    item: OutboxItem,
+    built: dict[int, list[RunEvent]],
+) -> RunEvent:
     record = records.get(item.seq)
     if record is None:
         raise LineageError(f"record seq {item.seq} is missing from the ledger")
-    events = source.events(record)
+    events = built.get(item.seq)
+    if events is None:
+        events = built[item.seq] = source.events(record)
     if item.part >= len(events):
         raise LineageError(f"record seq {item.seq} ({record.kind}) has no event {item.part}")
     return events[item.part]
@@ -193,7 +187,7 @@ class _Worker:
             try:
                 if transport is None:
                     transport = build_transport(self.spec, self.owner.config.source)
-                self.owner.store.outbox.enqueue([self.spec.name], now=time.time())
+                self.owner.store.outbox.enqueue([self.spec.key], now=time.time())
                 pumped = deliver(
                     self.owner.store,
                     self.spec,
@@ -205,10 +199,10 @@ class _Worker:
             except (LineageError, StoreError) as exc:
                 if isinstance(exc, StoreError) and "is closed" in str(exc):
                     return
-                pumped = _Pumped(error=_describe(exc))
+                pumped = _Pumped(error=describe(exc))
             except Exception as exc:  # a bug must not kill delivery silently, nor the stage
                 log.exception("lineage delivery to %r failed unexpectedly", self.spec.name)
-                pumped = _Pumped(error=_describe(exc))
+                pumped = _Pumped(error=describe(exc))
             if pumped.error is not None:
                 self._failed(pumped.error)
                 continue
@@ -254,9 +248,8 @@ class Delivery:
 
     def start(self, from_run: str | None) -> None:
         """Register the transports with the store (owing ``from_run`` on) and start."""
-        self.store.outbox.register(
-            [(s.name, s.kind) for s in self.config.transports], from_run=from_run
-        )
+        for line in register(self.store, self.config.transports, from_run=from_run):
+            log.warning("%s", line)
         for worker in self._workers:
             worker.thread.start()
 
@@ -280,6 +273,60 @@ class Delivery:
             worker.stopping.set()
             worker.wake.set()
         return finished
+
+    def left(self) -> str | None:
+        """One line on the events still owed by this store to these transports, if any."""
+        keys = {s.key: s.name for s in self.config.transports}
+        try:
+            found = [t for t in self.store.outbox.status() if t.name in keys]
+        except StoreError:
+            return None
+        owed = [(keys[t.name], t.pending + t.inflight + t.failed, t.last_error) for t in found]
+        owed = [o for o in owed if o[1]]
+        if not owed:
+            return None
+        total = sum(n for _, n, _ in owed)
+        where = ", ".join(f"{n} to {name!r}" for name, n, _ in owed)
+        error = next((e for _, _, e in owed if e), None)
+        because = f" (last error: {error[:200]})" if error else ""
+        return (
+            f"govern: {total} lineage event(s) not delivered at exit ({where}){because}; "
+            "they are kept in the store: `govern lineage replay` sends them"
+        )
+
+
+def register(
+    store: Store, specs: Sequence[TransportSpec], *, from_run: str | None = None
+) -> list[str]:
+    """Register ``specs`` with the store; returns a line per transport that was repointed.
+
+    A transport known by name whose destination changed starts afresh (owed from
+    ``from_run``, or from now); its earlier destination keeps what it was owed.
+    """
+    new = store.outbox.register(
+        [(s.key, s.kind) for s in specs],
+        from_run=from_run,
+        legacy={s.key: s.name for s in specs},
+    )
+    if not new:
+        return []
+    lines: list[str] = []
+    found = store.outbox.status()
+    for spec in specs:
+        if spec.key not in new:
+            continue
+        prefix = spec.name + KEY_SEPARATOR
+        earlier = [t for t in found if t.name.startswith(prefix) and t.name != spec.key]
+        if not earlier:
+            continue
+        owed = sum(t.pending + t.inflight + t.failed for t in earlier)
+        lines.append(
+            f"lineage transport {spec.name!r} now delivers to {spec.target}: it is owed events "
+            f"from now on; {owed} event(s) still owed to its earlier destination(s) "
+            f"({', '.join(t.name[len(prefix) :] for t in earlier)}) stay there, not sent to "
+            "the new one (`govern lineage replay --backfill` sends it the history)"
+        )
+    return lines
 
 
 # -- the process's deliveries ---------------------------------------------------------
@@ -305,7 +352,7 @@ def ensure(store: Store, config: LineageConfig, from_run: str | None) -> Deliver
         delivery = Delivery(store, config)
         _active[store.location] = (config, delivery)
         if not _exit_hook:
-            atexit.register(shutdown)
+            atexit.register(_at_exit)
             _exit_hook = True
     if old is not None:
         old.flush(0.0)
@@ -313,72 +360,23 @@ def ensure(store: Store, config: LineageConfig, from_run: str | None) -> Deliver
     return delivery
 
 
-def shutdown(timeout: float | None = None) -> None:
-    """Flush and stop every delivery of this process (at exit; tests call it too)."""
+def shutdown(timeout: float | None = None) -> list[str]:
+    """Flush and stop every delivery of this process (at exit; tests call it too).
+
+    Returns a line per store that still owes events afterwards.
+    """
     with _lock:
         deliveries = [d for _, d in _active.values() if d.pid == os.getpid()]
         _active.clear()
+    lines: list[str] = []
     for delivery in deliveries:
         delivery.flush(timeout)
+        line = delivery.left()
+        if line is not None:
+            lines.append(line)
+    return lines
 
 
-@dataclass(frozen=True)
-class ReplayResult:
-    """What ``replay`` did for one transport."""
-
-    transport: str
-    delivered: int
-    remaining: int
-    error: str | None
-
-
-def replay(
-    store: Store,
-    config: LineageConfig,
-    *,
-    names: Sequence[str] | None = None,
-    backfill: bool = False,
-) -> list[ReplayResult]:
-    """Deliver every owed event now, failed ones included, in the foreground.
-
-    Args:
-        store: the store whose events are owed.
-        config: the transports (an unregistered one is owed records from now on).
-        names: only these transports (default: all configured).
-        backfill: also owe each transport the records from before it was registered.
-
-    Raises:
-        LineageError: an unknown transport name, or a transport that cannot be built.
-    """
-    specs = [s for s in config.transports if names is None or s.name in names]
-    unknown = sorted(set(names or ()) - {s.name for s in specs})
-    if unknown:
-        known = ", ".join(s.name for s in config.transports) or "none"
-        raise LineageError(
-            f"no configured transport named {', '.join(unknown)} (configured: {known})"
-        )
-    store.outbox.register([(s.name, s.kind) for s in specs])
-    now = time.time()
-    store.outbox.retry_failed([s.name for s in specs], now=now)
-    source = EventSource(store, context(config.repo_url))
-    results: list[ReplayResult] = []
-    for spec in specs:
-        transport = build_transport(spec, config.source)
-        if backfill:
-            store.outbox.backfill(spec.name, now=now)
-        store.outbox.enqueue([spec.name], now=now)
-        delivered = 0
-        error: str | None = None
-        while True:
-            pumped = deliver(store, spec, transport, source, config=config, ignore_backoff=True)
-            delivered += pumped.delivered
-            if pumped.error is not None:
-                error = pumped.error
-                break
-            if not pumped.more and pumped.delivered == 0:
-                break
-        transport.close(config.timeout)
-        left = next((t for t in store.outbox.status() if t.name == spec.name), None)
-        remaining = 0 if left is None else left.pending + left.failed + left.inflight
-        results.append(ReplayResult(spec.name, delivered, remaining, error))
-    return results
+def _at_exit() -> None:
+    for line in shutdown():
+        print(line, file=sys.stderr)  # one line: the exit waited, and events stay pending

@@ -242,47 +242,41 @@ def _engine(run: RunInfo) -> processing_engine_run.ProcessingEngineRunFacet:
     )
 
 
-def _orchestrator(run: RunInfo) -> Mapping[str, Any] | None:
-    """The orchestrator task this run ran under (recorded from OPENLINEAGE_PARENT_*)."""
+def _orchestrator(run: RunInfo, key: str) -> Mapping[str, str] | None:
+    """The orchestrator's parent or root run recorded at run start (environment capture)."""
     found = run.environment.get("openlineage_parent")
-    return found if isinstance(found, Mapping) and found.get("run_id") else None
+    item = found.get(key) if isinstance(found, Mapping) else None
+    return item if isinstance(item, Mapping) else None
 
 
 def _pipeline_run(run: RunInfo) -> Run:
     facets: dict[str, RunFacet] = {"processing_engine": _engine(run)}
-    above = _orchestrator(run)
-    if above is not None:  # e.g. the Airflow task that ran this pipeline
+    parent, root = _orchestrator(run, "parent"), _orchestrator(run, "root")
+    if parent is not None and root is not None:  # run inside an orchestrator's task
         facets["parent"] = parent_run.ParentRunFacet(
-            run=parent_run.Run(runId=str(above["run_id"])),
-            job=parent_run.Job(namespace=str(above["job_namespace"]), name=str(above["job_name"])),
+            run=parent_run.Run(runId=parent["run_id"]),
+            job=parent_run.Job(namespace=parent["namespace"], name=parent["name"]),
             root=parent_run.Root(
-                run=parent_run.RootRun(runId=str(above["root_run_id"])),
-                job=parent_run.RootJob(
-                    namespace=str(above["root_job_namespace"]), name=str(above["root_job_name"])
-                ),
+                run=parent_run.RootRun(runId=root["run_id"]),
+                job=parent_run.RootJob(namespace=root["namespace"], name=root["name"]),
             ),
         )
     return Run(runId=run.id, facets=facets)
 
 
 def _stage_run_facets(run: RunInfo, result: StageResult) -> dict[str, RunFacet]:
-    above = _orchestrator(run)
-    root_run, root_ns, root_name = (
-        (run.id, run.namespace, run.name)
-        if above is None
-        else (
-            str(above["root_run_id"]),
-            str(above["root_job_namespace"]),
-            str(above["root_job_name"]),
-        )
-    )
+    top = _orchestrator(run, "root") or {
+        "run_id": run.id,
+        "namespace": run.namespace,
+        "name": run.name,
+    }
     facets: dict[str, RunFacet] = {
         "parent": parent_run.ParentRunFacet(
             run=parent_run.Run(runId=run.id),
             job=parent_run.Job(namespace=run.namespace, name=run.name),
             root=parent_run.Root(
-                run=parent_run.RootRun(runId=root_run),
-                job=parent_run.RootJob(namespace=root_ns, name=root_name),
+                run=parent_run.RootRun(runId=top["run_id"]),
+                job=parent_run.RootJob(namespace=top["namespace"], name=top["name"]),
             ),
         ),
         "processing_engine": _engine(run),

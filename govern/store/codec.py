@@ -250,6 +250,11 @@ def encode_model(m: ModelVersion) -> dict[str, Any]:
         "stage_run_id": m.stage_run_id,
         "created_at": format_datetime(m.created_at),
         **({"params": encode_value(m.params)} if m.params else {}),
+        **(
+            {"evaluation_datasets": [encode_dataset_version(d) for d in m.evaluation_datasets]}
+            if m.evaluation_datasets
+            else {}
+        ),
     }
 
 
@@ -264,6 +269,9 @@ def decode_model(d: Mapping[str, Any]) -> ModelVersion:
         artifact_fingerprint=d.get("artifact_fingerprint"),
         input_signature=tuple((c, t) for c, t in d.get("input_signature", ())),
         training_datasets=tuple(decode_dataset_version(x) for x in d.get("training_datasets", ())),
+        evaluation_datasets=tuple(
+            decode_dataset_version(x) for x in d.get("evaluation_datasets", ())
+        ),
         metrics=_mapping(d.get("metrics")),
         slices=_mapping(d.get("slices")),
         card=_mapping(d.get("card")),

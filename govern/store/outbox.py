@@ -10,43 +10,60 @@ record and its delivery loses nothing.
 
 Claims are leases: a worker marks rows ``inflight`` until ``lease_until`` in the same
 transaction that picks them, so two processes never deliver one event at once, and a
-lease that runs out (its process died) makes the row claimable again. A run's events
-are claimed in order, and never past one of its events that is not delivered yet.
+lease that runs out (its process died) makes the row claimable again. Leases are short
+(a heartbeat): a live holder renews the rest of its batch with each delivery it records,
+so a killed holder's events are free again within one lease, not minutes later. A
+run's events are claimed in order, and never past one of its events that is not
+delivered yet.
+
+A run is owed whole or not at all: whenever a record of a run is queued for a transport,
+the run's earlier records it is missing are queued with it. So processes that start at
+once -- one registering the transport after another already recorded its run's start --
+never deliver a COMPLETE without its START. A run recorded with lineage disabled
+(``OPENLINEAGE_DISABLED``) is marked ``not_owed`` and never queued.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
-from govern.store.codec import format_datetime
-from govern.store.index import LINEAGE_KINDS
+from govern.store.outbox_rows import (
+    DELIVERED,
+    FAILED,
+    INFLIGHT,
+    NOT_OWED,
+    OPEN,
+    PENDING,
+    SKIPPED,
+    adopt,
+    after,
+    complete_runs,
+    head_seq,
+    insert_rows,
+    key,
+    mark_not_owed,
+    now_text,
+    pairs,
+    run_before,
+    transport_status,
+)
+from govern.store.outbox_rows import (
+    renew as renew_leases,
+)
 from govern.store.report import LedgerRecord, OutboxItem, TransportStatus
-from govern.store.schema import chain_head, ledger, outbox, outbox_transports, runs
+from govern.store.schema import ledger, outbox, outbox_transports, runs
 
-__all__ = ["DELIVERED", "FAILED", "INFLIGHT", "PENDING", "Outbox"]
+__all__ = ["DELIVERED", "FAILED", "INFLIGHT", "NOT_OWED", "PENDING", "SKIPPED", "Outbox"]
 
-PENDING = "pending"
-INFLIGHT = "inflight"
-DELIVERED = "delivered"
-FAILED = "failed"
 
 Access = Callable[[Callable[[sa.Connection], Any], str], Any]
 
 _WINDOW = 5000  # undelivered rows looked at per claim, oldest first
-_MULTI = [k for k, n in LINEAGE_KINDS.items() if n > 1]
-_OPEN = (PENDING, INFLIGHT, FAILED)  # not delivered: the ix_outbox_open index finds them
-
-
-def _now_text() -> str:
-    return format_datetime(datetime.now(UTC))
-
-
-def _head(conn: sa.Connection) -> int:
-    return int(conn.execute(sa.select(chain_head.c.seq).where(chain_head.c.id == 1)).scalar() or 0)
 
 
 class Outbox:
@@ -62,51 +79,81 @@ class Outbox:
         *,
         after_seq: int | None = None,
         from_run: str | None = None,
-    ) -> None:
+        legacy: Mapping[str, str] | None = None,
+    ) -> list[str]:
         """Make the store owe events to transports it does not know yet.
 
         Args:
-            transports: (name, kind) pairs, e.g. ``("marquez", "http")``.
+            transports: (name, kind) pairs, e.g. ``("marquez -> http://m/api", "http")``.
             after_seq: owe records after this seq.
             from_run: owe the records of this run (from its start) and every later one.
-                With neither, records after the current head. Known transports are
-                left as they are.
+                With neither, records after the current head. A known transport is
+                owed ``from_run``'s records if it was registered after the run began
+                (another process registered it first).
+            legacy: for a name, the name an earlier govern kept its rows under: that
+                transport's rows and position are carried over to the name.
+
+        Returns:
+            The names newly registered.
         """
         wanted = dict(transports)
+        renames = dict(legacy or {})
 
-        def tx(conn: sa.Connection) -> None:
-            known = set(
-                conn.execute(
-                    sa.select(outbox_transports.c.name).where(
+        def tx(conn: sa.Connection) -> list[str]:
+            for new, old in renames.items():
+                if new in wanted and old != new:
+                    adopt(conn, old, new)
+            known = {
+                r.name: int(r.scanned_seq)
+                for r in conn.execute(
+                    sa.select(outbox_transports.c.name, outbox_transports.c.scanned_seq).where(
                         outbox_transports.c.name.in_(list(wanted))
                     )
-                ).scalars()
-            )
-            start = after_seq
-            if start is None and from_run is not None:
+                )
+            }
+            run_start = None
+            if from_run is not None:
                 first = conn.execute(
                     sa.select(runs.c.start_seq).where(runs.c.id == from_run)
                 ).scalar()
-                start = None if first is None else int(first) - 1
+                run_start = None if first is None else int(first)
+            start = after_seq
+            if start is None and run_start is not None:
+                start = run_start - 1
             if start is None:
-                start = _head(conn)
+                start = head_seq(conn)
             rows = [
-                {"name": n, "kind": k, "scanned_seq": start, "registered_at": _now_text()}
+                {"name": n, "kind": k, "scanned_seq": start, "registered_at": now_text()}
                 for n, k in wanted.items()
                 if n not in known
             ]
             if rows:
                 conn.execute(outbox_transports.insert(), rows)
+            if from_run is not None and run_start is not None:
+                for name, scanned in known.items():
+                    if run_start <= scanned:  # registered after this run began
+                        insert_rows(conn, name, 0.0, run_before(from_run, run_start, scanned))
+            return [str(r["name"]) for r in rows]
 
-        if wanted:
-            self._write(tx, "register lineage transports")
+        if not wanted:
+            return []
+        return list(self._write(tx, "register lineage transports"))
+
+    def not_owed(self, run_id: str) -> int:
+        """Mark a run as never owed to any transport (it ran with lineage disabled).
+
+        Returns how many of its events already queued were skipped.
+        """
+        return int(
+            self._write(lambda c: mark_not_owed(c, run_id), "mark a run's lineage as not owed")
+        )
 
     def enqueue(self, names: Sequence[str], *, now: float) -> int:
         """Add the rows of records written since each transport last looked; returns how many."""
 
         def tx(conn: sa.Connection) -> int:
             added = 0
-            head = _head(conn)
+            head = head_seq(conn)
             for name in names:
                 scanned = conn.execute(
                     sa.select(outbox_transports.c.scanned_seq)
@@ -115,7 +162,8 @@ class Outbox:
                 ).scalar()
                 if scanned is None or scanned >= head:
                     continue
-                added += _insert_rows(conn, name, now, _after(scanned))
+                added += insert_rows(conn, name, now, after(scanned))
+                added += complete_runs(conn, name, now, scanned, head)
                 conn.execute(
                     outbox_transports.update()
                     .where(outbox_transports.c.name == name)
@@ -134,29 +182,33 @@ class Outbox:
             ).scalar()
             if scanned is None:
                 return 0
-
-            def owed(part: int) -> sa.ColumnElement[bool]:
-                missing = ~sa.exists().where(
-                    outbox.c.transport == name,
-                    outbox.c.seq == ledger.c.seq,
-                    outbox.c.part == part,
-                )
-                return sa.and_(ledger.c.seq <= scanned, missing)
-
-            return _insert_rows(conn, name, now, owed)
+            older = ledger.c.seq <= scanned
+            return insert_rows(conn, name, now, lambda _part: older)
 
         return int(self._write(tx, f"backfill lineage events for {name}"))
 
     def claim(
         self, name: str, *, now: float, lease: float, limit: int, ignore_backoff: bool = False
     ) -> list[OutboxItem]:
+        """Lease up to ``limit`` due events of one transport, in order within each run."""
+        return self.lease(name, now=now, lease=lease, limit=limit, ignore_backoff=ignore_backoff)[0]
+
+    def lease(
+        self, name: str, *, now: float, lease: float, limit: int, ignore_backoff: bool = False
+    ) -> tuple[list[OutboxItem], float]:
         """Lease up to ``limit`` due events of one transport, in order within each run.
 
         ``ignore_backoff`` (a replay) takes pending events before their retry time; an
-        event another worker holds a live lease on is never taken.
+        event another worker holds a live lease on is never taken. Returns the events
+        and the lease: the time it runs out, made unique to this holder (a fencing
+        token ``delivered`` renews only while it still holds).
         """
+        called = time.monotonic()
 
-        def tx(conn: sa.Connection) -> list[OutboxItem]:
+        def tx(conn: sa.Connection) -> tuple[list[OutboxItem], float]:
+            # the lease runs from the claim's commit: time spent waiting for the store's
+            # lock does not eat into it
+            until = now + lease + (time.monotonic() - called) + random.random() * 1e-3
             rows = conn.execute(
                 sa.select(
                     outbox.c.seq,
@@ -167,7 +219,7 @@ class Outbox:
                     outbox.c.next_at,
                     outbox.c.lease_until,
                 )
-                .where(outbox.c.transport == name, outbox.c.state.in_(_OPEN))
+                .where(outbox.c.transport == name, outbox.c.state.in_(OPEN))
                 .order_by(outbox.c.seq, outbox.c.part)
                 .limit(_WINDOW)
             ).all()
@@ -186,55 +238,113 @@ class Outbox:
                         blocked.add(r.run_id)  # later events of this run wait for this one
                     continue
                 picked.append(OutboxItem(name, r.seq, r.part, r.run_id, r.attempts))
-            for item in picked:
+            if picked:
                 conn.execute(
                     outbox.update()
-                    .where(*_key(name, item))
-                    .values(state=INFLIGHT, lease_until=now + lease, updated_at=_now_text())
+                    .where(outbox.c.transport == name, pairs(picked))
+                    .values(state=INFLIGHT, lease_until=until, updated_at=now_text())
                 )
-            return picked
+            return picked, until
 
-        return list(self._write(tx, f"claim lineage events for {name}"))
+        found, until = self._write(tx, f"claim lineage events for {name}")
+        return list(found), float(until)
 
-    def delivered(self, item: OutboxItem) -> None:
-        """Record that one event reached its transport (it is never sent there again)."""
+    def delivered(
+        self,
+        item: OutboxItem,
+        *,
+        renew: Sequence[OutboxItem] = (),
+        lease: float = 0.0,
+        held: float | None = None,
+    ) -> float | None:
+        """Record that one event reached its transport (it is never sent there again).
+
+        ``renew`` (the rest of the holder's batch, leased until ``held``) get ``lease``
+        more seconds from this transaction's commit: the holder's heartbeat. Returns
+        the renewed lease, or None when some of them are no longer held by this holder
+        (its lease ran out and another took them over: it must not send them).
+        """
+
+        def tx(conn: sa.Connection) -> float | None:
+            conn.execute(
+                outbox.update()
+                .where(*key(item.transport, item))
+                .values(state=DELIVERED, lease_until=None, last_error=None, updated_at=now_text())
+            )
+            if not renew:
+                return None
+            token = time.time() + lease + random.random() * 1e-3  # from this commit on
+            return token if renew_leases(conn, renew, held, token) == len(renew) else None
+
+        kept = self._write(tx, "record a lineage delivery")
+        return None if kept is None else float(kept)
+
+    def lease_ends(self, name: str, *, now: float) -> float | None:
+        """When the last live lease on one transport's events runs out (None: no live lease)."""
+
+        def fn(conn: sa.Connection) -> float | None:
+            found = conn.execute(
+                sa.select(sa.func.max(outbox.c.lease_until)).where(
+                    outbox.c.transport == name,
+                    outbox.c.state == INFLIGHT,
+                    outbox.c.lease_until > now,
+                )
+            ).scalar()
+            return None if found is None else float(found)
+
+        result = self._read(fn, "read lineage leases")
+        return None if result is None else float(result)
+
+    def failed(
+        self,
+        item: OutboxItem,
+        error: str,
+        *,
+        next_at: float,
+        give_up: bool,
+        held: float | None = None,
+    ) -> None:
+        """Record a failed attempt: retried at ``next_at``, or ``failed`` when giving up.
+
+        With ``held``, only while this holder still holds the event's lease.
+        """
+        fence = [] if held is None else [outbox.c.lease_until == held]
         self._write(
             lambda c: c.execute(
                 outbox.update()
-                .where(*_key(item.transport, item))
-                .values(state=DELIVERED, lease_until=None, last_error=None, updated_at=_now_text())
-            ),
-            "record a lineage delivery",
-        )
-
-    def failed(self, item: OutboxItem, error: str, *, next_at: float, give_up: bool) -> None:
-        """Record a failed attempt: retried at ``next_at``, or ``failed`` when giving up."""
-        self._write(
-            lambda c: c.execute(
-                outbox.update()
-                .where(*_key(item.transport, item))
+                .where(*key(item.transport, item), *fence)
                 .values(
                     state=FAILED if give_up else PENDING,
                     attempts=item.attempts + 1,
                     next_at=next_at,
                     lease_until=None,
                     last_error=error[:2000],
-                    updated_at=_now_text(),
+                    updated_at=now_text(),
                 )
             ),
             "record a failed lineage delivery",
         )
 
-    def release(self, items: Sequence[OutboxItem], *, next_at: float) -> None:
-        """Give leased events back unattempted (an earlier event of their run failed)."""
+    def release(
+        self, items: Sequence[OutboxItem], *, next_at: float, held: float | None = None
+    ) -> None:
+        """Give leased events back unattempted (an earlier event of their run failed).
+
+        With ``held``, only those this holder still holds.
+        """
+        fence = [] if held is None else [outbox.c.lease_until == held]
 
         def tx(conn: sa.Connection) -> None:
-            for item in items:
-                conn.execute(
-                    outbox.update()
-                    .where(*_key(item.transport, item), outbox.c.state == INFLIGHT)
-                    .values(state=PENDING, lease_until=None, next_at=next_at)
+            conn.execute(
+                outbox.update()
+                .where(
+                    outbox.c.transport == items[0].transport,
+                    pairs(items),
+                    outbox.c.state == INFLIGHT,
+                    *fence,
                 )
+                .values(state=PENDING, lease_until=None, next_at=next_at)
+            )
 
         if items:
             self._write(tx, "release lineage events")
@@ -246,7 +356,7 @@ class Outbox:
             done = conn.execute(
                 outbox.update()
                 .where(outbox.c.transport.in_(list(names)), outbox.c.state == FAILED)
-                .values(state=PENDING, attempts=0, next_at=now, updated_at=_now_text())
+                .values(state=PENDING, attempts=0, next_at=now, updated_at=now_text())
             )
             return int(done.rowcount or 0)
 
@@ -256,45 +366,10 @@ class Outbox:
         """Counts per registered transport, by name."""
 
         def fn(conn: sa.Connection) -> list[TransportStatus]:
-            found: list[TransportStatus] = []
             transports = conn.execute(
                 sa.select(outbox_transports).order_by(outbox_transports.c.name)
             )
-            for t in transports.all():
-                counts: dict[str, int] = dict(
-                    conn.execute(
-                        sa.select(outbox.c.state, sa.func.count())
-                        .where(outbox.c.transport == t.name)
-                        .group_by(outbox.c.state)
-                    ).all()
-                )
-                queued = _owed_since(conn, t.scanned_seq)
-                oldest = conn.execute(
-                    sa.select(sa.func.min(outbox.c.seq)).where(
-                        outbox.c.transport == t.name, outbox.c.state != DELIVERED
-                    )
-                ).scalar()
-                error = conn.execute(
-                    sa.select(outbox.c.last_error)
-                    .where(outbox.c.transport == t.name, outbox.c.last_error.is_not(None))
-                    .order_by(outbox.c.updated_at.desc())
-                    .limit(1)
-                ).scalar()
-                found.append(
-                    TransportStatus(
-                        name=t.name,
-                        kind=t.kind,
-                        registered_at=t.registered_at,
-                        pending=int(counts.get(PENDING, 0)) + queued,
-                        queued=queued,
-                        inflight=int(counts.get(INFLIGHT, 0)),
-                        failed=int(counts.get(FAILED, 0)),
-                        delivered=int(counts.get(DELIVERED, 0)),
-                        oldest_pending_seq=None if oldest is None else int(oldest),
-                        last_error=error,
-                    )
-                )
-            return found
+            return [transport_status(conn, t) for t in transports.all()]
 
         return list(self._read(fn, "read the lineage outbox"))
 
@@ -316,64 +391,3 @@ class Outbox:
             return found
 
         return dict(self._read(fn, "read records")) if wanted else {}
-
-
-def _key(name: str, item: OutboxItem) -> tuple[sa.ColumnElement[bool], ...]:
-    return (outbox.c.transport == name, outbox.c.seq == item.seq, outbox.c.part == item.part)
-
-
-def _after(scanned: int) -> Callable[[int], sa.ColumnElement[bool]]:
-    newer = ledger.c.seq > scanned
-    return lambda _part: newer
-
-
-def _insert_rows(
-    conn: sa.Connection,
-    name: str,
-    now: float,
-    which: Callable[[int], sa.ColumnElement[bool]],
-) -> int:
-    """Insert pending rows for the lineage records ``which(part)`` selects, part by part."""
-    added = 0
-    stamp = _now_text()
-    for part, kinds in ((0, list(LINEAGE_KINDS)), (1, _MULTI)):
-        source = sa.select(
-            sa.literal(name),
-            ledger.c.seq,
-            sa.literal(part),
-            ledger.c.run_id,
-            sa.literal(PENDING),
-            sa.literal(0),
-            sa.literal(now),
-            sa.literal(stamp),
-        ).where(which(part), ledger.c.kind.in_(kinds))
-        # counted first: PostgreSQL reports no rowcount for INSERT ... SELECT
-        added += int(
-            conn.execute(sa.select(sa.func.count()).select_from(source.subquery())).scalar() or 0
-        )
-        conn.execute(
-            outbox.insert().from_select(
-                [
-                    "transport",
-                    "seq",
-                    "part",
-                    "run_id",
-                    "state",
-                    "attempts",
-                    "next_at",
-                    "updated_at",
-                ],
-                source,
-            )
-        )
-    return added
-
-
-def _owed_since(conn: sa.Connection, scanned: int) -> int:
-    """Events of records after ``scanned`` that no outbox row stands for yet."""
-    rows = conn.execute(
-        sa.select(ledger.c.kind, sa.func.count())
-        .where(ledger.c.seq > scanned, ledger.c.kind.in_(list(LINEAGE_KINDS)))
-        .group_by(ledger.c.kind)
-    ).all()
-    return sum(LINEAGE_KINDS[kind] * int(n) for kind, n in rows)

@@ -127,3 +127,63 @@ def test_a_failing_hook_never_fails_the_stage(
     assert run.status == "completed"
     failures = [r for r in caplog.records if r.getMessage().startswith("record hook")]
     assert len(failures) == 3  # run start, stage, run end: each logged, none raised
+
+
+def test_a_transport_is_known_by_its_destination_not_its_name_alone(
+    isolated_project: Path,
+) -> None:
+    cfg = govern.settings()
+
+    def spec(env: dict[str, str]) -> Any:
+        (found,) = resolve(cfg, env=env, cwd=isolated_project).transports
+        return found
+
+    base = {"OPENLINEAGE__TRANSPORT__TYPE": "http", "OPENLINEAGE__TRANSPORT__URL": "http://a:5000"}
+    first = spec(base)
+    assert first.key == "http -> http://a:5000/api/v1/lineage"
+    # tuning and credentials are not the destination
+    assert spec({**base, "OPENLINEAGE__TRANSPORT__TIMEOUT": "9"}).key == first.key
+    assert spec({**base, "OPENLINEAGE__TRANSPORT__URL": "http://u:secret@a:5000"}).key == first.key
+    assert (
+        "secret" not in spec({**base, "OPENLINEAGE__TRANSPORT__URL": "http://u:secret@a:5000"}).key
+    )
+    # where events go is
+    assert spec({**base, "OPENLINEAGE__TRANSPORT__URL": "http://b:5000"}).key != first.key
+    assert spec({**base, "OPENLINEAGE__TRANSPORT__ENDPOINT": "api/v2/x"}).key != first.key
+    kafka = spec(
+        {
+            "OPENLINEAGE__TRANSPORT__TYPE": "kafka",
+            "OPENLINEAGE__TRANSPORT__TOPIC": "t",
+            "OPENLINEAGE__TRANSPORT__CONFIG": json.dumps({"bootstrap.servers": "k:9092"}),
+        }
+    )
+    assert kafka.key == "kafka -> t@k:9092"
+    assert kafka.config["config"]["message.timeout.ms"] == 5000  # one attempt's timeout
+
+
+def test_openlineage_disabled_is_a_configuration_that_owes_nothing(
+    isolated_project: Path,
+) -> None:
+    env = {"OPENLINEAGE_URL": "http://a:5000", "OPENLINEAGE_DISABLED": "TRUE "}
+    config = resolve(govern.settings(), env=env, cwd=isolated_project)
+    assert config.disabled and config.transports == ()
+
+
+def test_the_orchestrators_parent_is_read_as_the_openlineage_integrations_set_it() -> None:
+    from govern.environment import orchestrator_parent
+
+    run = "01937a2b-9d3e-7c4f-8a1b-2c3d4e5f6a7b"
+    joined = orchestrator_parent({"OPENLINEAGE_PARENT_ID": f"ns/dag.task/with/slash/{run}"})
+    assert joined == {
+        "parent": {"namespace": "ns", "name": "dag.task/with/slash", "run_id": run},
+        "root": {"namespace": "ns", "name": "dag.task/with/slash", "run_id": run},
+    }
+    discrete = {
+        "OPENLINEAGE_PARENT_JOB_NAMESPACE": "ns",
+        "OPENLINEAGE_PARENT_JOB_NAME": "dag.task",
+        "OPENLINEAGE_PARENT_RUN_ID": run.upper(),
+    }
+    assert orchestrator_parent(discrete)["parent"]["run_id"] == run  # type: ignore[index]
+    assert orchestrator_parent({**discrete, "OPENLINEAGE_PARENT_RUN_ID": "not-a-uuid"}) is None
+    assert orchestrator_parent({"OPENLINEAGE_PARENT_RUN_ID": run}) is None  # no job
+    assert orchestrator_parent({}) is None

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,9 +22,10 @@ import govern
 from govern.cli import main
 from govern.errors import LineageWarning
 from govern.lineage.config import LineageConfig, TransportSpec
-from govern.lineage.delivery import Delivery, replay, shutdown
+from govern.lineage.delivery import Delivery, shutdown
 from govern.lineage.export import events as exported
 from govern.lineage.hook import current_config
+from govern.lineage.replay import replay
 from govern.store import open_store
 from govern.types import RunStatus
 from tests.conftest import wait_for
@@ -67,8 +69,10 @@ def delivery_threads() -> list[threading.Thread]:
 
 
 def status(name: str) -> Any:
+    """The outbox status of the configured transport called ``name``."""
+    (spec,) = [s for s in current_config().transports if s.name == name]
     with open_store() as store:
-        return next(t for t in store.outbox.status() if t.name == name)
+        return next(t for t in store.outbox.status() if t.name == spec.key)
 
 
 def root_run(event: dict[str, Any]) -> str:
@@ -286,3 +290,239 @@ def test_a_flush_during_a_pass_still_delivers_what_was_recorded_before_it(
             "START", "START", "COMPLETE", "COMPLETE",
         ]  # fmt: skip
         assert store.outbox.status()[0].pending == 0
+
+
+def test_repointing_a_transport_does_not_send_the_new_destination_the_old_backlog(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = Marquez()  # never started: its events stay owed
+    use_http(monkeypatch, old.url)
+    pipeline("for-the-old-one")
+    shutdown(timeout=0.5)
+    new = Marquez()
+    new.start()
+    use_http(monkeypatch, new.url)
+    pipeline("for-the-new-one")
+    flush()
+    assert {e["job"]["name"] for e in new.received()} == {
+        "for-the-new-one",
+        "for-the-new-one.first",
+        "for-the-new-one.second",
+        "for-the-new-one.third",
+    }
+    capsys.readouterr()
+    assert main(["lineage", "status", "--format", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)["transports"]
+    by_destination = {t["destination"]: t for t in shown}
+    # the old destination stays registered: owed its backlog and every record since
+    assert by_destination[f"{old.url}/api/v1/lineage"]["pending"] == 16
+    assert not by_destination[f"{old.url}/api/v1/lineage"]["configured"]
+    assert by_destination[f"{new.url}/api/v1/lineage"]["delivered"] == 8
+    # replay sends the new one nothing old unless asked to backfill
+    assert main(["lineage", "replay"]) == 0
+    assert len(new.received()) == 8
+    assert main(["lineage", "replay", "--backfill"]) == 0
+    assert len(new.received()) == 16
+    # back to the old destination: what it is owed, kept for it, goes out
+    old.start()
+    use_http(monkeypatch, old.url)
+    assert main(["lineage", "replay"]) == 0
+    assert len(old.received()) == 16
+
+
+def test_openlineage_disabled_means_nothing_is_owed_now_or_later(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = Marquez()
+    server.start()
+    use_http(monkeypatch, server.url)
+    pipeline("before")
+    flush()
+    monkeypatch.setenv("OPENLINEAGE_DISABLED", "true")
+    govern.config.reset()
+    pipeline("while-disabled")
+    assert not delivery_threads()
+    monkeypatch.delenv("OPENLINEAGE_DISABLED")
+    govern.config.reset()
+    pipeline("after")
+    flush()
+    with open_store() as store:
+        (result,) = replay(store, current_config(), backfill=True)
+    assert result.remaining == 0
+    jobs = {e["job"]["name"].split(".")[0] for e in server.received()}
+    assert jobs == {"before", "after"}
+    assert len(server.received()) == 16
+
+
+def test_a_process_exiting_with_events_owed_says_so_in_one_line(tmp_path: Path) -> None:
+    dead = Marquez()  # nothing listens
+    code = textwrap.dedent(
+        """
+        import pandas as pd
+        import govern
+
+        @govern.stage()
+        def step(df):
+            return df
+
+        with govern.run("exiting"):
+            step(pd.DataFrame({"a": [1]}))
+        """
+    )
+    env = {
+        **os.environ,
+        "GOVERN_STORE": str(tmp_path / "govern.db"),
+        "OPENLINEAGE__TRANSPORT__TYPE": "http",
+        "OPENLINEAGE__TRANSPORT__URL": dead.url,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0
+    lines = [line for line in done.stderr.splitlines() if line.startswith("govern:")]
+    assert len(lines) == 1, done.stderr
+    assert "4 lineage event(s) not delivered at exit (4 to 'http')" in lines[0]
+    assert "govern lineage replay" in lines[0] and "Connection" in lines[0]
+
+
+def test_replay_keeps_going_through_failures_with_backoff(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = Marquez()
+    use_http(monkeypatch, server.url)
+    for name in ("a", "b", "c"):
+        pipeline(name)
+    shutdown(timeout=0.5)
+    server.start()
+    answers = iter(["error", "up", "error", "error", "up"] * 20)
+
+    def flaky(seconds: float) -> None:  # each wait flips the receiver, as a flaky backend
+        server.mode = next(answers)
+
+    server.mode = "error"
+    with open_store() as store:
+        (result,) = replay(store, current_config(), sleep=flaky)
+    assert result.remaining == 0 and result.delivered == 24
+    assert server.attempts > 24  # some attempts were answered 500 on the way
+    keys = [(e["run"]["runId"], e["eventType"]) for e in server.received()]
+    assert len(keys) == len(set(keys)) == 24
+
+
+def test_replay_gives_up_after_its_attempts_and_says_why(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = Marquez()
+    server.start()
+    server.mode = "error"
+    use_http(monkeypatch, server.url)
+    pipeline("erroring")
+    shutdown(timeout=0.5)
+    before = server.attempts
+    capsys.readouterr()
+    assert main(["lineage", "replay", "--attempts", "3"]) == 1
+    assert server.attempts - before == 3
+    assert "500" in capsys.readouterr().out
+
+
+def test_a_killed_replay_does_not_block_the_next_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = Marquez(delay=60.0)  # answers after a minute: the replay sits in its first send
+    server.start()
+    server.mode = "slow"
+    use_http(monkeypatch, server.url, timeout=30.0)
+    pipeline("killed")
+    shutdown(timeout=0.1)
+    env = {
+        **os.environ,
+        "GOVERN_STORE": govern.settings().store,
+        "OPENLINEAGE__TRANSPORT__TYPE": "http",
+        "OPENLINEAGE__TRANSPORT__URL": server.url,
+        "OPENLINEAGE__TRANSPORT__TIMEOUT": "2",
+    }
+    replaying = subprocess.Popen(
+        [sys.executable, "-m", "govern", "lineage", "replay"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for(lambda: server.attempts > 0, "the replay's first send")
+    replaying.kill()  # SIGKILL: its leases stay behind
+    replaying.wait(30)
+    with open_store() as store:
+        assert any(t.inflight for t in store.outbox.status())
+    server.mode = "up"
+    monkeypatch.setenv("OPENLINEAGE__TRANSPORT__TIMEOUT", "2")
+    govern.config.reset()
+    capsys.readouterr()
+    assert main(["lineage", "replay"]) == 0  # it waits out the short lease and takes over
+    assert "8 left" not in capsys.readouterr().out
+    assert status("http").pending == 0 and status("http").inflight == 0
+
+
+def test_a_run_inside_an_orchestrator_task_takes_its_run_as_parent(
+    events_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.lineage.conftest import validate_event
+
+    task_run, dag_run = str(uuid.uuid4()), str(uuid.uuid4())
+    monkeypatch.setenv("OPENLINEAGE_PARENT_ID", f"airflow-ns/etl_dag.load/{task_run}")
+    monkeypatch.setenv("OPENLINEAGE_ROOT_PARENT_JOB_NAMESPACE", "airflow-ns")
+    monkeypatch.setenv("OPENLINEAGE_ROOT_PARENT_JOB_NAME", "etl_dag")
+    monkeypatch.setenv("OPENLINEAGE_ROOT_PARENT_RUN_ID", dag_run)
+    monkeypatch.setenv("OPENLINEAGE_NAMESPACE", "from-openlineage")
+    govern.config.reset()
+    run = pipeline("orchestrated")
+    assert run.namespace == "from-openlineage"
+    flush()
+    events = read_jsonl(events_file)
+    for event in events:
+        validate_event(event)
+    pipeline_start = next(
+        e for e in events if e["job"]["name"] == "orchestrated" and e["eventType"] == "START"
+    )
+    parent = pipeline_start["run"]["facets"]["parent"]
+    assert parent["run"]["runId"] == task_run
+    assert (parent["job"]["namespace"], parent["job"]["name"]) == ("airflow-ns", "etl_dag.load")
+    assert parent["root"]["run"]["runId"] == dag_run
+    assert (parent["root"]["job"]["namespace"], parent["root"]["job"]["name"]) == (
+        "airflow-ns",
+        "etl_dag",
+    )
+    stage = next(e for e in events if e["job"]["name"] == "orchestrated.first")
+    assert stage["job"]["namespace"] == "from-openlineage"
+    assert stage["run"]["facets"]["parent"]["run"]["runId"] == run.id
+    assert stage["run"]["facets"]["parent"]["root"]["run"]["runId"] == dag_run
+
+
+def test_govern_namespace_wins_over_openlineage_namespace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENLINEAGE_NAMESPACE", "from-openlineage")
+    govern.config.reset()
+    assert govern.settings().namespace == "from-openlineage"
+    monkeypatch.setenv("GOVERN_NAMESPACE", "from-govern")
+    govern.config.reset()
+    assert govern.settings().namespace == "from-govern"
+
+
+def test_kafka_delivery_errors_are_shown_in_status(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("confluent_kafka")
+    broker = Marquez()  # a free port: no broker answers there
+    monkeypatch.setenv("OPENLINEAGE__TRANSPORT__TYPE", "kafka")
+    monkeypatch.setenv("OPENLINEAGE__TRANSPORT__TOPIC", "lineage")
+    monkeypatch.setenv(
+        "OPENLINEAGE__TRANSPORT__CONFIG", json.dumps({"bootstrap.servers": broker.url[7:]})
+    )
+    govern.configure(lineage={"timeout": 1.0, "flush_timeout": 5.0})
+    pipeline("to-kafka")
+    wait_for(lambda: status("kafka").last_error is not None, "a kafka delivery error")
+    shutdown(timeout=0.1)
+    state = status("kafka")
+    assert state.delivered == 0 and state.pending + state.inflight == 8
+    assert "kafka did not take the event" in (state.last_error or "")
+    capsys.readouterr()
+    assert main(["lineage", "status"]) == 0
+    assert "kafka did not take" in capsys.readouterr().out

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from govern.environment import openlineage_parent
+from govern.environment import capture, orchestrator_parent
 from govern.lineage.export import events
 from govern.lineage.graph import lineage
 from govern.lineage.importer import import_file
@@ -21,25 +21,26 @@ from tests.lineage.test_imported_graph import AIRFLOW_DAG, AIRFLOW_TASK, airflow
 
 def test_the_parent_variables_are_read_as_the_integrations_write_them() -> None:
     run = "01a2b3c4-0000-7000-8000-000000000001"
-    assert openlineage_parent({"OPENLINEAGE_PARENT_ID": f"ns/dag.task/{run}"}) == {
-        "job_namespace": "ns",
-        "job_name": "dag.task",
-        "run_id": run,
-        "root_job_namespace": "ns",
-        "root_job_name": "dag.task",
-        "root_run_id": run,
+    root = "01a2b3c4-0000-7000-8000-000000000002"
+    task = {"namespace": "ns", "name": "dag.task", "run_id": run}
+    assert orchestrator_parent({"OPENLINEAGE_PARENT_ID": f"ns/dag.task/{run}"}) == {
+        "parent": task,
+        "root": task,
     }
     context = {
         "parent": {
             "run": {"runId": run},
             "job": {"namespace": "ns", "name": "dag.task"},
-            "root": {"run": {"runId": "r"}, "job": {"namespace": "ns", "name": "dag"}},
+            "root": {"run": {"runId": root}, "job": {"namespace": "ns", "name": "dag"}},
         }
     }
-    found = openlineage_parent({"OPENLINEAGE_CONTEXT": json.dumps(context)})
-    assert found is not None and (found["root_job_name"], found["root_run_id"]) == ("dag", "r")
+    found = capture(argv=[], env={"OPENLINEAGE_CONTEXT": json.dumps(context)})
+    assert found["openlineage_parent"] == {
+        "parent": task,
+        "root": {"namespace": "ns", "name": "dag", "run_id": root},
+    }
     for bad in ({}, {"OPENLINEAGE_PARENT_ID": "a/b"}, {"OPENLINEAGE_CONTEXT": "{"}):
-        assert openlineage_parent(bad) is None
+        assert "openlineage_parent" not in capture(argv=[], env=bad)
 
 
 def test_a_govern_run_under_an_airflow_task_shows_under_it(

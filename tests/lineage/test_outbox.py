@@ -90,3 +90,89 @@ def test_an_expired_lease_is_claimed_again(store_url: str) -> None:
         assert store.outbox.claim("t", now=5.0, lease=10.0, limit=1) == []
         retaken = store.outbox.claim("t", now=11.0, lease=10.0, limit=1)  # its process died
         assert [i.seq for i in retaken] == [i.seq for i in taken]
+
+
+def test_a_run_begun_before_another_process_registered_is_owed_whole(store_url: str) -> None:
+    # B records its run's start; A starts later and registers the transport first (from
+    # its own run); B's next records then come after the transport's position. Without
+    # the whole-run rule B's START was never owed: its COMPLETE arrived alone.
+    with open_store(store_url, signing_key="") as store:
+        early = f.run_info()
+        store.begin_run(early)  # process B
+        late = f.run_info()
+        store.begin_run(late)  # process A
+        store.outbox.register([("t", "http")], from_run=late.id)
+        store.record_stage(f.stage_result(early.id, stage="s"))
+        store.end_run(early.id, RunStatus.COMPLETED, datetime.now(UTC))
+        store.outbox.enqueue(["t"], now=0.0)
+        items = store.outbox.claim("t", now=0.0, lease=60.0, limit=100)
+        mine = [i for i in items if i.run_id == early.id]
+        records = store.outbox.records(i.seq for i in mine)
+        assert [(records[i.seq].kind, i.part) for i in mine] == [
+            ("run_started", 0),
+            ("stage", 0),
+            ("stage", 1),
+            ("run_ended", 0),
+        ]
+        assert [i.run_id for i in items].count(late.id) == 1
+        assert store.outbox.enqueue(["t"], now=0.0) == 0  # nothing queued twice
+
+
+def test_registering_a_known_transport_owes_the_callers_run_from_its_start(
+    store_url: str,
+) -> None:
+    with open_store(store_url, signing_key="") as store:
+        early = f.run_info()
+        store.begin_run(early)
+        store.outbox.register([("t", "http")])  # another process: from the head
+        assert store.outbox.register([("t", "http")], from_run=early.id) == []
+        (item,) = store.outbox.claim("t", now=0.0, lease=60.0, limit=100)
+        assert item.run_id == early.id and item.part == 0
+
+
+def test_a_lease_taken_over_is_not_renewed_nor_released_by_its_old_holder(
+    store_url: str,
+) -> None:
+    with open_store(store_url, signing_key="") as store:
+        store.outbox.register([("t", "console")])
+        record_run(store, stages=1)
+        store.outbox.enqueue(["t"], now=0.0)
+        first, held = store.outbox.lease("t", now=0.0, lease=10.0, limit=100)
+        assert len(first) == 4
+        # the holder stalls past its lease; another takes the rest over
+        second, theirs = store.outbox.lease("t", now=20.0, lease=10.0, limit=100)
+        assert [i.seq for i in second] == [i.seq for i in first] and theirs != held
+        # the old holder wakes: it may record what it sent, but holds nothing more
+        assert store.outbox.delivered(first[0], renew=first[1:], lease=10.0, held=held) is None
+        store.outbox.release(first[1:], next_at=0.0, held=held)
+        assert store.outbox.claim("t", now=25.0, lease=10.0, limit=100) == []  # still theirs
+        renewed = store.outbox.delivered(second[1], renew=second[2:], lease=10.0, held=theirs)
+        assert renewed is not None  # the live holder's heartbeat
+
+
+def test_a_run_marked_not_owed_is_never_queued(store_url: str) -> None:
+    with open_store(store_url, signing_key="") as store:
+        store.outbox.register([("t", "file")])
+        run = f.run_info()
+        store.begin_run(run)
+        store.outbox.enqueue(["t"], now=0.0)  # its START was queued before the mark
+        assert store.outbox.not_owed(run.id) == 1
+        store.record_stage(f.stage_result(run.id))
+        store.end_run(run.id, RunStatus.COMPLETED, datetime.now(UTC))
+        other = record_run(store, stages=1)
+        store.outbox.enqueue(["t"], now=0.0)
+        items = store.outbox.claim("t", now=0.0, lease=60.0, limit=100)
+        assert {i.run_id for i in items} == {other}
+        assert store.outbox.status()[0].pending == 0  # only leased ones left
+        assert store.outbox.backfill("t", now=0.0) == 0
+
+
+def test_rows_kept_under_a_plain_name_are_carried_to_the_new_key(store_url: str) -> None:
+    with open_store(store_url, signing_key="") as store:
+        store.outbox.register([("http", "http")])  # an earlier govern: keyed by name
+        record_run(store, stages=0)
+        store.outbox.enqueue(["http"], now=0.0)
+        key = "http -> http://m:5000/api/v1/lineage"
+        assert store.outbox.register([(key, "http")], legacy={key: "http"}) == []
+        (status,) = store.outbox.status()
+        assert status.name == key and status.pending == 2

@@ -21,8 +21,7 @@ def test_capture_has_the_parts_and_is_json() -> None:
         "user",
         "command",
         "ci",
-        "openlineage_parent",
-    }
+    }  # "openlineage_parent" only inside an orchestrator's task (tests/lineage)
     assert env["python"]["version"].count(".") == 2
     assert env["python"]["implementation"]
     assert env["packages"]["govern"]

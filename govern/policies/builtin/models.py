@@ -269,8 +269,8 @@ def lineage_complete(target: ModelTarget, ctx: RuleContext, params: Mapping[str,
             else:
                 pending.append((upstream.run_id, upstream.stage_run_id, str(used)))
         for d in call.datasets:
-            if d.role != "input" or d.ref.kind is DatasetKind.MODEL:
-                continue
+            if d.role != "input" or d.ref.kind in (DatasetKind.MODEL, DatasetKind.DERIVED):
+                continue  # a derived frame's sources are recorded as inputs of their own
             ref = d.ref
             if ref.kind is DatasetKind.SOURCE:
                 sources.add(ref.qualified_name)

@@ -179,8 +179,8 @@ def build_card(
     ]
     evaluation = [
         _data_entry(d, stages, pii, sample_size)
-        for d in model.training_datasets
-        if is_evaluation(d.parameter)
+        for d in (*model.evaluation_datasets, *model.training_datasets)
+        if d in model.evaluation_datasets or is_evaluation(d.parameter)  # older records
     ]
     factors = sorted({s.split("=", 1)[0] for s in model.slices if "=" in s})
     previous = _previous(store, model)
