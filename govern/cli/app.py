@@ -37,6 +37,18 @@ StoreOption = Annotated[
 ]
 """The --store option every command that reads or writes the record takes."""
 
+CheckpointOption = Annotated[
+    str | None,
+    typer.Option(
+        "--checkpoint",
+        metavar="FILE",
+        help="Also write the record's checkpoint here (as `govern checkpoint -o`), to keep "
+        "with the output as evidence; `govern verify --checkpoint FILE` checks it later.",
+        show_default=False,
+    ),
+]
+"""The --checkpoint option of the commands whose output is evidence (check, report)."""
+
 
 def fail(message: str, code: int) -> typer.Exit:
     """Print ``govern: error: message`` on stderr; return the Exit to raise with ``code``."""

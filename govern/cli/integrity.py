@@ -20,10 +20,11 @@ from govern.cli.app import EXIT_CONFIG, EXIT_FAILED, StoreOption, app, fail, rea
 from govern.cli.records import FormatOption, OutputFormat, _format, _print_json
 
 if TYPE_CHECKING:
+    from govern.store import Store
     from govern.store.files import FileProblem, Leftover
     from govern.store.seal import CheckpointResult
 
-__all__ = ["checkpoint", "sweep", "verify"]
+__all__ = ["checkpoint", "sweep", "verify", "write_checkpoint"]
 
 CheckpointOption = Annotated[
     Path | None,
@@ -176,14 +177,32 @@ def checkpoint(
     Keep it where the store's writers cannot rewrite it (CI artefacts, git); later,
     `govern verify --checkpoint FILE` detects records removed or rewritten since.
     """
+    with reading_store(store_url) as store:
+        doc = write_checkpoint(store, output_file, option="--output")
+    if output_file == "-":
+        return
+    payload = doc["checkpoint"]
+    signed = (doc["signature"] or {}).get("algorithm", "unsigned")
+    typer.echo(
+        f"checkpoint of {payload['size']} record(s), head {payload['head']}, "
+        f"{signed}: written to {output_file}"
+    )
+
+
+def write_checkpoint(store: Store, output_file: str, *, option: str) -> dict[str, Any]:
+    """Write ``store``'s checkpoint to ``output_file`` (``-``: stdout), atomically.
+
+    Shared by ``govern checkpoint`` and the ``--checkpoint FILE`` option of ``govern
+    check`` and ``govern report``, so a CI job keeps the head it judged as an artefact.
+    ``option`` names the option in the error message of an unwritable path (exit 2).
+    """
     from govern.store.seal import make_checkpoint
 
-    with reading_store(store_url) as store:
-        doc = make_checkpoint(store)
+    doc = make_checkpoint(store)
     text = json.dumps(doc, indent=2, sort_keys=True) + "\n"
     if output_file == "-":
         typer.echo(text, nl=False)
-        return
+        return doc
     target = Path(output_file)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
@@ -192,14 +211,9 @@ def checkpoint(
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise fail(
-            f"--output {target}: cannot write it ({err.strerror or err})", EXIT_CONFIG
+            f"{option} {target}: cannot write it ({err.strerror or err})", EXIT_CONFIG
         ) from None
-    payload = doc["checkpoint"]
-    signed = (doc["signature"] or {}).get("algorithm", "unsigned")
-    typer.echo(
-        f"checkpoint of {payload['size']} record(s), head {payload['head']}, "
-        f"{signed}: written to {target}"
-    )
+    return doc
 
 
 @app.command("sweep")

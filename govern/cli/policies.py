@@ -19,6 +19,7 @@ from govern.cli.app import (
     EXIT_CONFIG,
     EXIT_FAILED,
     EXIT_OK,
+    CheckpointOption,
     StoreOption,
     app,
     fail,
@@ -165,6 +166,7 @@ def check(
             help="Record the verdicts in the store (default) or only print them.",
         ),
     ] = True,
+    checkpoint: CheckpointOption = None,
     store_url: StoreOption = None,
 ) -> None:
     """Evaluate policy packs against the recorded runs (the latest run of each pipeline).
@@ -177,8 +179,8 @@ def check(
     level = _fail_on(fail_on)
     if run_id is not None and latest:
         raise fail("give --run RUN_ID or --latest, not both", EXIT_CONFIG)
-    if lint and (run_id is not None or latest):
-        raise fail("--lint reads no run: drop --run/--latest", EXIT_CONFIG)
+    if lint and (run_id is not None or latest or checkpoint):
+        raise fail("--lint reads no store: drop --run/--latest/--checkpoint", EXIT_CONFIG)
     from govern.errors import PolicyError
 
     locations = policies or ["policies"]
@@ -202,6 +204,10 @@ def check(
         evaluation = evaluate(store, packs, run_id=run_id, latest=latest, fail_on=level)
         if record:
             _record(store, evaluation)
+        if checkpoint:  # after the verdicts are recorded: the head covers them
+            from govern.cli.integrity import write_checkpoint
+
+            write_checkpoint(store, checkpoint, option="--checkpoint")
     _emit(evaluation, fmt, output)
     raise typer.Exit(EXIT_OK if evaluation.passed else EXIT_FAILED)
 

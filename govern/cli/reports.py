@@ -19,6 +19,7 @@ from govern.cli.app import (
     EXIT_CANNOT_EVALUATE,
     EXIT_CONFIG,
     EXIT_FAILED,
+    CheckpointOption,
     StoreOption,
     app,
     fail,
@@ -92,8 +93,17 @@ def _format(value: str | None, output: Path | None, default: str) -> str:
     return _SUFFIXES[suffix]
 
 
-def _produce(store_url: str | None, make: Callable[[Store], Rendered], output: Path | None) -> None:
-    """Open the store, render, write; map every user error to a message and exit code."""
+def _produce(
+    store_url: str | None,
+    make: Callable[[Store], Rendered],
+    output: Path | None,
+    checkpoint: str | None = None,
+) -> None:
+    """Open the store, render, write; map every user error to a message and exit code.
+
+    With ``checkpoint``, the record's checkpoint is written too, from the same open
+    store: the head the document was made from, kept beside it as evidence.
+    """
     from govern.errors import ConfigError, IntegrityError, MissingDependencyError, ReportError
 
     with reading_store(store_url) as store:
@@ -105,6 +115,10 @@ def _produce(store_url: str | None, make: Callable[[Store], Rendered], output: P
             raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
         except (ReportError, MissingDependencyError, ConfigError) as err:
             raise fail(str(err), EXIT_CONFIG) from None
+        if checkpoint:
+            from govern.cli.integrity import write_checkpoint
+
+            write_checkpoint(store, checkpoint, option="--checkpoint")
     if output is None:
         if rendered.data is not None:
             raise fail("--format pdf writes a file: give -o PATH", EXIT_CONFIG)
@@ -147,6 +161,7 @@ def audit(
     output: OutputOption = None,
     templates: TemplatesOption = None,
     require_verified: RequireVerifiedOption = False,
+    checkpoint: CheckpointOption = None,
     store_url: StoreOption = None,
 ) -> None:
     """Write the audit report of a run, a pipeline over a period, or a model version."""
@@ -170,6 +185,7 @@ def audit(
             require_verified=require_verified,
         ),
         output,
+        checkpoint,
     )
 
 
@@ -182,6 +198,7 @@ def model_card(
     output: OutputOption = None,
     templates: TemplatesOption = None,
     require_verified: RequireVerifiedOption = False,
+    checkpoint: CheckpointOption = None,
     store_url: StoreOption = None,
 ) -> None:
     """Write the model card of a model version (Markdown by default)."""
@@ -198,4 +215,5 @@ def model_card(
             ref, store, format=fmt, templates=templates, require_verified=require_verified
         ),
         output,
+        checkpoint,
     )

@@ -95,7 +95,12 @@ def record_events(record: LedgerRecord, run: RunInfo, ctx: EventContext) -> list
         return [run_start(run, ctx)]
     if record.kind == RUN_ENDED:
         data = record.data
-        return [run_end(run, RunStatus(data["status"]), parse_datetime(data["ended_at"]), ctx)]
+        event = run_end(run, RunStatus(data["status"]), parse_datetime(data["ended_at"]), ctx)
+        # the chain head at run end, carried to every consumer of the events (issue 14)
+        checkpoint = f.GovernCheckpointRunFacet(seq=record.seq, head=record.hash)
+        _stamp(checkpoint)
+        event.run.facets = {**(event.run.facets or {}), "govern_checkpoint": checkpoint}
+        return [event]
     if record.kind == STAGE:
         return list(stage_events(run, decode_stage(record.data), ctx))
     return []

@@ -43,6 +43,7 @@ __all__ = [
     "IN_MEMORY",
     "SCHEMA_DIR",
     "SCHEMA_URL_BASE",
+    "GovernCheckpointRunFacet",
     "GovernGateRunFacet",
     "GovernModelDatasetFacet",
     "dataset_facets",
@@ -75,6 +76,22 @@ class GovernGateRunFacet(RunFacet):
     @staticmethod
     def _get_schema() -> str:
         return SCHEMA_URL_BASE + "GovernGateRunFacet.json#/$defs/GovernGateRunFacet"
+
+
+@attr.define
+class GovernCheckpointRunFacet(RunFacet):
+    """``govern_checkpoint``: the record's position and hash when a pipeline run ended.
+
+    Every OpenLineage consumer that keeps the run's events keeps this copy of the chain
+    head outside the store, where the store's writers cannot roll it back.
+    """
+
+    seq: int
+    head: str
+
+    @staticmethod
+    def _get_schema() -> str:
+        return SCHEMA_URL_BASE + "GovernCheckpointRunFacet.json#/$defs/GovernCheckpointRunFacet"
 
 
 @attr.define

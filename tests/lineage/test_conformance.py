@@ -104,6 +104,16 @@ def test_every_event_of_the_example_conforms(
     assert gates == {"passed", "warned", "quarantined", "failed"}
     assert any(u.startswith("https://govern.dev/spec/facets/1-0-0/GovernGate") for u in used)
     assert any(u.startswith("https://govern.dev/spec/facets/1-0-0/GovernModel") for u in used)
+    # every pipeline run's end carries the chain head at that point, as the record has it
+    from govern.store import open_store
+
+    ends = [e for e in events if "govern_checkpoint" in e["run"]["facets"]]
+    assert ends and all(e["eventType"] in ("COMPLETE", "FAIL", "ABORT") for e in ends)
+    with open_store() as store:
+        hashes = {r.seq: r.hash for r in store.records()}
+    for e in ends:
+        facet = e["run"]["facets"]["govern_checkpoint"]
+        assert hashes[facet["seq"]] == facet["head"]
     for facet in (
         "DataQualityMetricsInputDatasetFacet",
         "DataQualityAssertionsDatasetFacet",
@@ -214,9 +224,13 @@ def test_shipped_schemas_are_valid_and_versioned() -> None:
         schema = json.loads(path.read_text())
         Draft202012Validator.check_schema(schema)
         assert schema["$id"] == f"https://govern.dev/spec/facets/1-0-0/{path.name}"
-    from govern.lineage.facets import GovernGateRunFacet, GovernModelDatasetFacet
+    from govern.lineage.facets import (
+        GovernCheckpointRunFacet,
+        GovernGateRunFacet,
+        GovernModelDatasetFacet,
+    )
 
-    for cls in (GovernGateRunFacet, GovernModelDatasetFacet):
+    for cls in (GovernCheckpointRunFacet, GovernGateRunFacet, GovernModelDatasetFacet):
         url = cls._get_schema()
         assert (SHIPPED / url.partition("#")[0].rpartition("/")[2]).is_file()
 
