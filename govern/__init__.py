@@ -22,6 +22,7 @@ from govern.datasets import (
 )
 from govern.decorator import stage
 from govern.errors import (
+    CheckEvaluationError,
     ConfigError,
     DataReadError,
     GateDefinitionError,
@@ -62,6 +63,7 @@ from govern.types import (
 
 __all__ = [
     "Check",
+    "CheckEvaluationError",
     "CheckOutcome",
     "CheckResult",
     "ConfigError",

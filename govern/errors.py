@@ -8,7 +8,8 @@ Hierarchy::
     │                                      (names the file and line)
     ├── DataReadError                      `govern validate` cannot read its data file
     ├── GateDefinitionError(TypeError)     a gate declared or fed wrongly (names stage + parameter)
-    │   └── NotAFrameError                 a gated value is not a supported data frame
+    │   ├── NotAFrameError                 a gated value is not a supported data frame
+    │   └── CheckEvaluationError           a backend raised while evaluating a check
     ├── GateError                          an error-severity check failed (carries .result)
     ├── LineageError                       a lineage node, event file or transport unusable
     ├── MissingDependencyError(ImportError)  an optional backend is not installed
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from govern.types import CheckResult, StageResult
 
 __all__ = [
+    "CheckEvaluationError",
     "ConfigError",
     "DataReadError",
     "GateDefinitionError",
@@ -73,6 +75,13 @@ class GateDefinitionError(GovernError, TypeError):
 
 class NotAFrameError(GateDefinitionError):
     """A gated argument or return value is not a pandas or polars data frame."""
+
+
+class CheckEvaluationError(GateDefinitionError):
+    """A backend raised while evaluating a check (an unset GX ``$PARAMETER``, an error).
+
+    The message names stage, dataset and check; the backend's exception is ``__cause__``.
+    """
 
 
 class LineageError(GovernError):

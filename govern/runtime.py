@@ -22,6 +22,7 @@ from govern.checks.base import Finding
 from govern.config import Settings, settings
 from govern.datasets import SOURCES
 from govern.errors import (
+    CheckEvaluationError,
     GateDefinitionError,
     GateError,
     GateWarning,
@@ -194,6 +195,10 @@ class _Call:
                 outcome = gate.check.run(
                     current, want_index=quarantining, sample_size=self.cfg.sample_size
                 )
+            except CheckEvaluationError as exc:  # the backend's own exception stays the cause
+                raise CheckEvaluationError(
+                    f"{self.where(label)}, dataset {ref.name!r}: {exc}"
+                ) from exc.__cause__
             except GateDefinitionError as exc:
                 raise type(exc)(f"{self.where(label)}: {exc}") from exc
             current = outcome.frame
