@@ -18,6 +18,7 @@ from govern.checks.base import Check
 from govern.errors import GateDefinitionError, PolicyError
 from govern.policies.loader import display_path
 from govern.policies.yamlfile import LineDict, LineList, parse_yaml
+from govern.validate.schema_types import check_types
 
 __all__ = ["LoadedSchema", "load_schema"]
 
@@ -125,6 +126,7 @@ def _pandera(name: str, data: LineDict) -> LoadedSchema:
 
     lines: dict[tuple[str | None, str | None], int] = {}
     _known_keys(name, data)
+    check_types(name, data)
     columns = data.get("columns")
     if columns is not None and not isinstance(columns, LineDict):
         raise PolicyError(f"{name}:{data.line_of('columns')}: 'columns' must be a mapping")
