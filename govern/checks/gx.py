@@ -155,6 +155,8 @@ class GXCheck:
             raise GateDefinitionError(
                 f"{where} is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}"
             ) from e
+        except RecursionError:
+            raise GateDefinitionError(f"{where} is nested too deeply to be a suite") from None
         if not isinstance(data, dict) or not isinstance(data.get("expectations"), list):
             raise GateDefinitionError(f"{where} is not a suite: it has no 'expectations' list")
         expectations = [_normalise(item, i, where) for i, item in enumerate(data["expectations"])]

@@ -206,3 +206,76 @@ def test_regex_column_name_paren_on_data(cli: Callable[..., Result]) -> None:
     )
     result = cli("validate", "paren.parquet", "--schema", "s.yaml", "--no-record")
     assert result.code == 0, result.err
+
+
+# -- schema files that would crash or hang a loader ---------------------------------------
+
+
+def alias_bomb(under_columns: bool) -> str:
+    lines = [
+        "columns:" if under_columns else "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"
+    ]
+    if under_columns:
+        lines.append("  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]")
+    indent = "  " if under_columns else ""
+    for level in range(1, 9):
+        lines.append(f"{indent}a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * 9)}]")
+    if not under_columns:
+        lines.append("columns:\n  x: *a8")
+    return "\n".join(lines) + "\n"
+
+
+HOSTILE = {
+    "deep.json": '{"expectations": ' + "[" * 5000 + "]" * 5000 + "}",
+    "deep.yaml": "columns: " + "[" * 5000 + "]" * 5000 + "\n",
+    "deep_kwargs.json": '{"expectations": [{"type": "expect_column_values_to_be_between", '
+    '"kwargs": {"column": "amount", "min_value": ' + "[" * 3000 + "]" * 3000 + "}}]}",
+    "bomb.yaml": alias_bomb(False),
+    "bomb_columns.yaml": alias_bomb(True),
+    "impossible_date.yaml": "columns:\n  amount:\n    dtype: int64\n    less_than: 2026-02-30\n",
+    "not_utf8.yaml": "columns:\n  caf\xe9: {}\n",
+    "scalar.yaml": "42\n",
+    "binary.json": "\x00\x01\x02",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_schema_files(cli: Callable[..., Result], name: str) -> None:
+    encoding = "latin-1" if name == "not_utf8.yaml" else "utf-8"
+    Path(name).write_text(HOSTILE[name], encoding=encoding)
+    pd.DataFrame({"amount": [1, 2]}).to_csv("data.csv", index=False)
+    started = time.monotonic()
+    result = cli("validate", "data.csv", "--schema", name, "--no-record")
+    assert time.monotonic() - started < HANG_GUARD
+    assert result.code == 2, result.err + result.out
+    assert result.err.startswith(f"govern: error: {name}"), result.err
+    assert "Traceback" not in result.err
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    kind=st.sampled_from(["pandera", "gx"]),
+    cuts=st.lists(st.tuples(st.integers(0, 400), st.text(max_size=8)), min_size=1, max_size=4),
+)
+def test_mutated_schema_files(
+    cli: Callable[..., Result], kind: str, cuts: list[tuple[int, str]]
+) -> None:
+    path = schemas()[kind]
+    text = path.read_text(encoding="utf-8")
+    for at, insert in cuts:
+        at = min(at, len(text))
+        text = text[:at] + insert + text[at + len(insert) // 2 :]
+    path.write_text(text, encoding="utf-8")
+    Path("data.csv").write_text("id,amount\n1,2.0\n2,\n", encoding="utf-8")
+    started = time.monotonic()
+    result = cli("validate", "data.csv", "--schema", str(path), "--no-record")
+    assert time.monotonic() - started < HANG_GUARD
+    assert "Traceback" not in result.err + result.out
+    assert result.code in (0, 1, 2, 3), result.err
+    if result.code in (2, 3):
+        assert result.err.startswith("govern: error: "), result.err
+        assert path.name in result.err or "data.csv" in result.err, result.err
