@@ -233,6 +233,15 @@ class GXCheck:
             self._validation = validation
         return validation
 
+    def check_expectation(self, index: int) -> None:
+        """Build expectation ``index`` with GX now (imports GX), as the first run would.
+
+        Raises:
+            GateDefinitionError: GX refuses it (an unknown type, a kwarg of a wrong type).
+        """
+        with _gx_call():
+            self._expectation(self.expectations[index], index)
+
     def _expectation(self, spec: Mapping[str, Any], index: int) -> Any:
         # One by one: ExpectationSuite(expectations=[dicts]) logs and silently DROPS an
         # invalid expectation, which would leave the gate quietly checking less.

@@ -272,6 +272,10 @@ def _gx(path: Path, name: str, data: LineDict) -> LoadedSchema:
         column = kwargs.get("column") if isinstance(kwargs, Mapping) else None
         if isinstance(kind, str):
             lines.setdefault((column, kind), expectations.line_of(index))
+        try:  # GX's own checks of each expectation, before any data is read
+            check.check_expectation(index)
+        except GateDefinitionError as exc:
+            raise PolicyError(f"{name}:{expectations.line_of(index)}: {exc}") from None
     return LoadedSchema(
         check=check, kind="gx", name=check.name, file=name, lines=lines, first_line=data.line
     )

@@ -279,3 +279,27 @@ def test_mutated_schema_files(
     if result.code in (2, 3):
         assert result.err.startswith("govern: error: "), result.err
         assert path.name in result.err or "data.csv" in result.err, result.err
+
+
+@pytest.mark.parametrize(
+    ("expectation", "words"),
+    [
+        (
+            {"type": "expect_column_values_to_be_between", "kwargs": {"column": "a", "mostly": 2}},
+            "mostly",
+        ),
+        ({"type": "expect_column_values_to_be_betwen", "kwargs": {"column": "a"}}, "not found"),
+        ({"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "a"}}, "value_set"),
+    ],
+)
+def test_loose_gx_suites_are_errors_naming_the_line(
+    cli: Callable[..., Result], expectation: dict[str, object], words: str
+) -> None:
+    good = {"type": "expect_column_to_exist", "kwargs": {"column": "a"}}
+    text = '{"name": "s", "expectations": [\n' + json.dumps(good) + ",\n"
+    Path("suite.json").write_text(text + json.dumps(expectation) + "\n]}\n", encoding="utf-8")
+    pd.DataFrame({"a": [1, 2]}).to_csv("data.csv", index=False)
+    result = cli("validate", "data.csv", "--schema", "suite.json", "--no-record")
+    assert result.code == 2, result.err + result.out
+    assert result.err.startswith("govern: error: suite.json:3: "), result.err
+    assert words in result.err
