@@ -32,6 +32,7 @@ from govern.errors import (
     CheckEvaluationError,
     ConfigError,
     DataReadError,
+    GateDefinitionError,
     GovernError,
     describe_check,
 )
@@ -226,8 +227,10 @@ def _run(check: Check, frame: Any, data: Path, loaded: LoadedSchema, sample_size
     """``check.run`` on a chunk; a backend's own exception names the file and schema."""
     try:
         return check.run(frame, want_index=False, sample_size=sample_size)
-    except GovernError as exc:
+    except GateDefinitionError as exc:  # its subclasses all take one message
         raise type(exc)(f"{data}: {loaded.kind} schema {loaded.file}: {exc}") from exc
+    except GovernError:
+        raise
     except Exception as exc:  # pandera/GX raise many kinds on data they cannot check
         raise CheckEvaluationError(
             f"{data}: {loaded.kind} schema {loaded.file} could not be evaluated: "
