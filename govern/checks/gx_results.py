@@ -31,7 +31,7 @@ _MAX_EXPECTED_CHARS = 80
 def positional(frame: Any) -> Any:
     """``frame`` with an unnamed 0..n-1 RangeIndex (the same frame when it has one).
 
-    pandas copies lazily (copy-on-write), so this costs no copy of the data.
+    A shallow copy shares the data (pandas 2 and 3), so this costs no copy of the data.
     """
     import pandas as pd
 
@@ -39,7 +39,9 @@ def positional(frame: Any) -> Any:
     ranged = isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
     if ranged and index.name is None:
         return frame
-    return frame.set_axis(pd.RangeIndex(len(frame)), axis=0)
+    view = frame.copy(deep=False)
+    view.index = pd.RangeIndex(len(frame))
+    return view
 
 
 def finding(result: Any, want_index: bool, sample_size: int, labels: Any = None) -> Finding:
