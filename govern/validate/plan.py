@@ -128,6 +128,7 @@ def _gx(check: Any) -> Plan:
     chunked: list[int] = []
     whole: list[int] = []
     names: dict[str, None] = {}
+    every_column = False  # a row_condition may name any column
     for i, spec in enumerate(check.expectations):
         kind, kwargs = spec["type"], spec.get("kwargs", {})
         mostly = kwargs.get("mostly")
@@ -136,6 +137,7 @@ def _gx(check: Any) -> Plan:
             chunked.append(i)
             continue
         whole.append(i)
+        every_column = every_column or bool(kwargs.get("row_condition"))
         for key in _GX_COLUMN_KWARGS:
             if isinstance(kwargs.get(key), str):
                 names[kwargs[key]] = None
@@ -145,7 +147,7 @@ def _gx(check: Any) -> Plan:
         full=check,
         chunked=check.subset(chunked),
         whole=check.subset(whole) if whole else None,
-        names=tuple((n, False) for n in names),
+        names=None if every_column else tuple((n, False) for n in names),
     )
 
 

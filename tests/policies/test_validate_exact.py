@@ -134,6 +134,30 @@ def test_gx_mostly_is_of_the_whole_file() -> None:
     assert verdicts(result) == verdicts(validate_file(data, suite, chunk_rows=None, record=False))
 
 
+def test_a_row_condition_sees_the_columns_it_names() -> None:
+    data = Path("cond.parquet")
+    pd.DataFrame({"v": np.arange(300.0), "g": np.arange(300) % 3}).to_parquet(data)
+    suite = suite_file(
+        {
+            "type": "expect_column_mean_to_be_between",
+            "kwargs": {
+                "column": "v",
+                "min_value": 150,
+                "max_value": 151,
+                "row_condition": {  # rows with g == 2: v = 2, 5, ..., 299; mean 150.5
+                    "type": "comparison",
+                    "column": {"name": "g"},
+                    "operator": "==",
+                    "parameter": 2,
+                },
+            },
+        }
+    )
+    chunked = validate_file(data, suite, chunk_rows=100, record=False)
+    assert verdicts(chunked) == verdicts(validate_file(data, suite, chunk_rows=None, record=False))
+    assert chunked.passed
+
+
 @pytest.mark.parametrize("kind", ["pandera", "gx"])
 def test_a_missing_column_is_reported_once(kind: str) -> None:
     data = Path("rows.csv")
