@@ -14,28 +14,24 @@ blocking GX failure on a Spark frame fails the stage rather than losing rows.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import importlib
 import itertools
 import json
 import re
 import sys
-import threading
 import uuid
-import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from govern.checks.base import CheckOutcome
+from govern.checks.gx_context import gx_call, pandas_source, quiet, spark_source
 from govern.checks.gx_results import check_name, cut, finding, positional
 from govern.errors import (
     CheckEvaluationError,
     GateDefinitionError,
-    MissingDependencyError,
     NotAFrameError,
 )
 from govern.frames import FrameKind, frame_kind
@@ -46,18 +42,12 @@ __all__ = ["GXCheck", "is_gx_suite"]
 _EXPECTATION_KEYS = ("meta", "notes", "description", "severity")
 # Kwargs govern controls (result detail) or that GX 1.x rejects (0.x ``include_config``).
 _DROPPED_KWARGS = frozenset({"result_format", "include_config"})
-_GX_MODULES = r"great_expectations(\.|$)"
-
-_SOURCE = "govern"  # the shared context's pandas data source
-_SPARK_SOURCE = "govern-spark"  # and its Spark data source, added on first Spark use
 _SPARK_UNPINNED = (
     "failing rows of a Spark frame cannot be pinned by a Great Expectations check, "
     "so they cannot be quarantined"
 )
 
-_lock = threading.RLock()  # guards the shared context and serialises GX calls
 _names = itertools.count(1)
-_shared: Any = None  # the process-wide ephemeral GX context, made on first use
 
 
 def is_gx_suite(obj: Any) -> bool:
@@ -199,12 +189,12 @@ class GXCheck:
 
     def _validate(self, frame: Any, result_format: dict[str, Any], *, spark: bool) -> Any:
         """GX's results for ``frame``; a GX exception becomes a CheckEvaluationError."""
-        with _gx_call() as context:
+        with gx_call() as context:
             validation = (self._spark_validation if spark else self._validation) or self._build(
                 context, spark=spark
             )
             try:
-                with _quiet():
+                with quiet():
                     return validation.run(
                         batch_parameters={"dataframe": frame}, result_format=result_format
                     ).results
@@ -221,8 +211,8 @@ class GXCheck:
         expectations = [self._expectation(e, i) for i, e in enumerate(self.expectations)]
         unique = f"govern-{next(_names)}-{uuid.uuid4().hex[:8]}"  # many suites coexist
         suite = context.suites.add(gx.ExpectationSuite(name=unique, expectations=expectations))
-        source = _spark_source(context) if spark else _source(context)
-        asset = source.add_dataframe_asset(name=unique)
+        data_source = spark_source(context) if spark else pandas_source(context)
+        asset = data_source.add_dataframe_asset(name=unique)
         batch = asset.add_batch_definition_whole_dataframe(unique)
         validation = context.validation_definitions.add(
             gx.ValidationDefinition(name=unique, data=batch, suite=suite)
@@ -239,7 +229,7 @@ class GXCheck:
         Raises:
             GateDefinitionError: GX refuses it (an unknown type, a kwarg of a wrong type).
         """
-        with _gx_call():
+        with gx_call():
             self._expectation(self.expectations[index], index)
 
     def _expectation(self, spec: Mapping[str, Any], index: int) -> Any:
@@ -284,85 +274,6 @@ def _normalise(item: Any, index: int, where: str) -> dict[str, Any]:
     return spec
 
 
-def _import_gx() -> ModuleType:
-    """great_expectations, imported on first use."""
-    with _lock:  # catch_warnings is process-global state: one thread at a time
-        loaded = sys.modules.get("great_expectations")
-        if loaded is not None:
-            return loaded
-        try:
-            # GX imports the deprecated ``sre_constants``: a DeprecationWarning attributed
-            # to GX, not ours to fix, that would break callers running with -W error.
-            # Runs emit no warnings (checked under pandas 3), so only the import is muted.
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", category=DeprecationWarning, module=_GX_MODULES)
-                return importlib.import_module("great_expectations")
-        except ImportError as e:
-            if (e.name or "").startswith("great_expectations"):
-                raise MissingDependencyError(
-                    "Great Expectations gates need great_expectations: "
-                    "pip install great-expectations"
-                ) from e
-            raise MissingDependencyError(
-                f"great_expectations is installed but cannot be imported ({e}); "
-                "try pip install -U great-expectations"
-            ) from e
-
-
-@contextlib.contextmanager
-def _gx_call() -> Iterator[Any]:
-    """The shared GX context, made GX's current context for the call, one thread at a time.
-
-    GX looks some things up in its process-global "current" context (the last one
-    ``get_context()`` returned), even for objects bound to another, so ours is current
-    during the call and the user's own context, if any, is put back afterwards: a govern
-    gate never changes the user's GX state. Calls are serialised because GX does not
-    document its contexts as thread-safe.
-    """
-    global _shared
-    gx = _import_gx()
-    manager = importlib.import_module(
-        "great_expectations.data_context.data_context.context_factory"
-    ).project_manager
-    with _lock:
-        try:
-            previous = manager.get_current_project()
-        except gx.exceptions.DataContextRequiredError:
-            previous = None  # the user has no GX context of their own
-        try:
-            if _shared is None:
-                _shared = gx.get_context(mode="ephemeral")
-                base = importlib.import_module("great_expectations.data_context.types.base")
-                # TQDM_DISABLE is ignored; this is the switch GX reads for its progress bars.
-                _shared.variables.progress_bars = base.ProgressBarsConfig(globally=False)
-                _shared.data_sources.add_pandas(name=_SOURCE)
-                # ValidationDefinition.run() saves every result in this store. Nothing reads
-                # it back; it would hold every run's result for the life of the process, and
-                # its JSON serialisation raises on numpy scalars some results carry (e.g.
-                # expect_column_quantile_values_to_be_between under numpy 2). Skip the save.
-                _shared.validation_results_store.store_validation_results = _discard
-            manager.set_project(_shared)
-            yield _shared
-        finally:
-            manager.set_project(previous)
-
-
-def _discard(**_: Any) -> None:
-    return None
-
-
-def _source(context: Any) -> Any:
-    return context.data_sources.get(_SOURCE)
-
-
-def _spark_source(context: Any) -> Any:
-    """The shared context's Spark data source, added on first use (needs pyspark)."""
-    try:
-        return context.data_sources.get(_SPARK_SOURCE)
-    except KeyError:
-        return context.data_sources.add_spark(name=_SPARK_SOURCE)
-
-
 def _type_name(obj: Any) -> str:
     cls = type(obj)
     return (
@@ -380,26 +291,3 @@ def _culprit(expectations: Sequence[Mapping[str, Any]], error: Exception) -> str
             if named and (found is None or str(value["$PARAMETER"]) == found.group(1)):
                 return f": expectation #{i} {check_name(spec['type'], kwargs)}"
     return ""
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """No GX progress bars during a govern call.
-
-    The context's ``progress_bars`` switch covers the validator, but some expectations
-    (``expect_column_kl_divergence_to_be_less_than`` without a partition) build their own
-    calculator with ``show_progress_bars=True``. GX's one tqdm call site is swapped for a
-    disabled bar for the call only (GX calls are serialised under ``_lock``), so the
-    user's own GX runs keep their bars.
-    """
-    graph: Any = importlib.import_module("great_expectations.validator.validation_graph")
-    bar = graph.tqdm
-
-    def silent(*args: Any, **kwargs: Any) -> Any:
-        return bar(*args, **{**kwargs, "disable": True})
-
-    graph.tqdm = silent
-    try:
-        yield
-    finally:
-        graph.tqdm = bar

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from govern.checks import gx as gx_check
+from govern.checks import gx_context
 from govern.checks.base import Check, CheckOutcome, Finding
 from govern.checks.gx import GXCheck, is_gx_suite
 from govern.errors import GateDefinitionError, MissingDependencyError, NotAFrameError
@@ -334,9 +334,9 @@ def test_missing_great_expectations(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def gx_objects() -> tuple[int, int, int, int]:
-    with gx_check._gx_call() as context:
+    with gx_context.gx_call() as context:
         return (
-            len(gx_check._source(context).assets),
+            len(gx_context.pandas_source(context).assets),
             len(context.validation_definitions.all()),
             len(context.suites.all()),
             len(context.validation_results_store.list_keys()),
