@@ -53,7 +53,8 @@ def split(frame: Any, reasons: Mapping[Any, Sequence[str]]) -> tuple[Any, Any]:
         rejected = frame[hits].copy()
         rejected[ROW_COLUMN] = [str(label) for label in frame.index[positions].tolist()]
         why = np.empty(len(positions), dtype=object)
-        why[:] = [list(reasons[p]) for p in positions]
+        for i, position in enumerate(positions):  # one list per row, never a 2-D array
+            why[i] = list(reasons[position])
         rejected[REASONS_COLUMN] = why
         return frame[~hits], rejected
     if kind is FrameKind.POLARS:
