@@ -23,6 +23,7 @@ from govern.datasets import (
 )
 from govern.decorator import stage
 from govern.errors import (
+    CheckEvaluationError,
     ConfigError,
     ContractError,
     DataReadError,
@@ -64,6 +65,7 @@ from govern.types import (
 
 __all__ = [
     "Check",
+    "CheckEvaluationError",
     "CheckOutcome",
     "CheckResult",
     "ConfigError",

@@ -9,6 +9,7 @@ Hierarchy::
     ├── DataReadError                      `govern validate` cannot read its data file
     ├── GateDefinitionError(TypeError)     a gate declared or fed wrongly (names stage + parameter)
     │   ├── NotAFrameError                 a gated value is not a supported data frame
+    │   ├── CheckEvaluationError           a backend raised while evaluating a check
     │   └── ContractError                  an ODCS contract that cannot be read or enforced
     │                                      (names the file and line)
     ├── GateError                          an error-severity check failed (carries .result)
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from govern.types import CheckResult, StageResult
 
 __all__ = [
+    "CheckEvaluationError",
     "ConfigError",
     "ContractError",
     "DataReadError",
@@ -89,6 +91,13 @@ class GateDefinitionError(GovernError, TypeError):
 
 class NotAFrameError(GateDefinitionError):
     """A gated argument or return value is not a pandas or polars data frame."""
+
+
+class CheckEvaluationError(GateDefinitionError):
+    """A backend raised while evaluating a check (an unset GX ``$PARAMETER``, an error).
+
+    The message names stage, dataset and check; the backend's exception is ``__cause__``.
+    """
 
 
 class ContractError(GateDefinitionError):

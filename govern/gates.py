@@ -26,7 +26,9 @@ class Gate:
         check: a pandera DataFrameSchema or DataFrameModel class, a Great Expectations
             ExpectationSuite, or the path of a suite's JSON file.
         severity: ``"error"`` blocks the stage (per ``on_fail``); ``"warn"`` only records.
-        mostly: the fraction of rows that must pass each check (1.0 = all of them).
+        mostly: the fraction of rows that must pass each check (1.0 = all of them), in
+            the backend's own meaning: for a GX suite, GX's ``mostly`` (failing values
+            over the non-null values its expectations consider; see docs/gates.md).
     """
 
     check: Any
@@ -112,5 +114,10 @@ def compile_gate(spec: Any, *, where: str) -> tuple[BoundGate, ...]:
                 "DataFrameModel, a Great Expectations ExpectationSuite or a suite .json path, "
                 "or govern.Gate(...) around one of them"
             )
-        bound.append(BoundGate(backend, Severity(gate.severity), float(gate.mostly)))
+        mostly = float(gate.mostly)
+        with_mostly = getattr(backend, "with_mostly", None)
+        if mostly < 1.0 and with_mostly is not None:
+            # the backend applies the tolerance in its own meaning (GX: non-null rows)
+            backend, mostly = with_mostly(mostly), 1.0
+        bound.append(BoundGate(backend, Severity(gate.severity), mostly))
     return tuple(bound)

@@ -39,20 +39,24 @@ def safe_filename(text: str) -> str:
 def split(frame: Any, reasons: Mapping[Any, Sequence[str]]) -> tuple[Any, Any]:
     """(valid rows, rejected rows with reason columns) of ``frame``.
 
-    ``reasons`` maps index labels (pandas), row positions (polars, eager or lazy) or
+    ``reasons`` maps row positions (pandas, polars eager or lazy) or
     `RowPredicate` objects (Spark) to why those rows failed.
     """
     kind = frame_kind(frame)
     if kind is FrameKind.PANDAS:
-        import pandas as pd
+        import numpy as np
 
-        mask = frame.index.isin(list(reasons))
-        rejected = frame[mask].copy()
-        rejected[ROW_COLUMN] = [str(label) for label in rejected.index]
-        rejected[REASONS_COLUMN] = pd.Series(
-            [list(reasons[label]) for label in rejected.index], index=rejected.index, dtype=object
-        )
-        return frame[~mask], rejected
+        # positions, not labels: a label can name several rows (or be NaN)
+        positions = sorted(int(p) for p in reasons)
+        hits = np.zeros(len(frame), dtype=bool)
+        hits[positions] = True
+        rejected = frame[hits].copy()
+        rejected[ROW_COLUMN] = [str(label) for label in frame.index[positions].tolist()]
+        why = np.empty(len(positions), dtype=object)
+        for i, position in enumerate(positions):  # one list per row, never a 2-D array
+            why[i] = list(reasons[position])
+        rejected[REASONS_COLUMN] = why
+        return frame[~hits], rejected
     if kind is FrameKind.POLARS:
         import polars as pl
 

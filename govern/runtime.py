@@ -23,6 +23,7 @@ from govern.config import Settings, settings
 from govern.datasets import SOURCES
 from govern.derivation import derived_from, mark
 from govern.errors import (
+    CheckEvaluationError,
     GateDefinitionError,
     GateError,
     GateWarning,
@@ -210,6 +211,10 @@ class _Call:
                 outcome = gate.check.run(
                     current, want_index=quarantining, sample_size=self.cfg.sample_size
                 )
+            except CheckEvaluationError as exc:  # the backend's own exception stays the cause
+                raise CheckEvaluationError(
+                    f"{self.where(label)}, dataset {ref.name!r}: {exc}"
+                ) from exc.__cause__
             except GateDefinitionError as exc:
                 raise type(exc)(f"{self.where(label)}: {exc}") from exc
             current = outcome.frame

@@ -26,8 +26,9 @@ class Finding:
         column: the column checked, or None for a table-level check.
         failed_count: failing rows (row-level) or failures (table-level).
         checked_count: rows the check looked at, when known.
-        failing_index: index labels of failing rows (for quarantine), or None when the
-            failure cannot be pinned to rows (missing column, wrong dtype).
+        failing_index: positions (0-based) of failing rows (for quarantine), or None when
+            the failure cannot be pinned to rows (missing column, wrong dtype). Positions,
+            not labels: a pandas label can name several rows, or be NaN.
         sample: a few failure cases, already bounded.
         passed: the backend's own verdict (a GX expectation's ``mostly`` may let a few
             failing rows pass); None means "passed iff nothing failed".

@@ -14,25 +14,27 @@ blocking GX failure on a Spark frame fails the stage rather than losing rows.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import importlib
 import itertools
 import json
+import re
 import sys
-import threading
 import uuid
-import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from govern.checks.base import CheckOutcome, Finding, bounded_repr
-from govern.errors import GateDefinitionError, MissingDependencyError, NotAFrameError
+from govern.checks.base import CheckOutcome
+from govern.checks.gx_context import gx_call, pandas_source, quiet, spark_source
+from govern.checks.gx_results import check_name, cut, finding, positional
+from govern.errors import (
+    CheckEvaluationError,
+    GateDefinitionError,
+    NotAFrameError,
+)
 from govern.frames import FrameKind, frame_kind
-from govern.types import FailureCase, Severity
 
 __all__ = ["GXCheck", "is_gx_suite"]
 
@@ -40,24 +42,12 @@ __all__ = ["GXCheck", "is_gx_suite"]
 _EXPECTATION_KEYS = ("meta", "notes", "description", "severity")
 # Kwargs govern controls (result detail) or that GX 1.x rejects (0.x ``include_config``).
 _DROPPED_KWARGS = frozenset({"result_format", "include_config"})
-# Kwargs left out of a check's name: the column has its own field, the rest is plumbing.
-_UNNAMED_KWARGS = frozenset({"column", "batch_id", "catch_exceptions", *_DROPPED_KWARGS})
-_SEVERITIES = {"critical": Severity.ERROR, "warning": Severity.WARN, "info": Severity.WARN}
-_MAX_KWARG_CHARS = 40
-_MAX_MESSAGE_CHARS = 200
-_MAX_EXPECTED_CHARS = 80
-_GX_MODULES = r"great_expectations(\.|$)"
-
-_SOURCE = "govern"  # the shared context's pandas data source
-_SPARK_SOURCE = "govern-spark"  # and its Spark data source, added on first Spark use
 _SPARK_UNPINNED = (
     "failing rows of a Spark frame cannot be pinned by a Great Expectations check, "
     "so they cannot be quarantined"
 )
 
-_lock = threading.RLock()  # guards the shared context and serialises GX calls
 _names = itertools.count(1)
-_shared: Any = None  # the process-wide ephemeral GX context, made on first use
 
 
 def is_gx_suite(obj: Any) -> bool:
@@ -82,9 +72,43 @@ class GXCheck:
         self._suite_obj: Any = None
         self._validation: Any = None  # the GX ValidationDefinition, built on first run
         self._spark_validation: Any = None  # the same over the Spark data source
+        self._mostly: float | None = None  # a Gate's tolerance, applied by GX itself
 
     def __repr__(self) -> str:
         return f"GXCheck(name={self.name!r})"
+
+    @property
+    def expectations(self) -> list[dict[str, Any]]:
+        """The suite's expectations as normalised dicts (``type``, ``kwargs``, ...)."""
+        if self._suite_obj is not None and not self._expectations:
+            where = f"Great Expectations suite {self.name!r}"
+            self._expectations = [
+                _normalise(e.configuration.to_json_dict(), i, where)
+                for i, e in enumerate(self._suite_obj.expectations)
+            ]
+        return self._expectations
+
+    def with_mostly(self, mostly: float) -> GXCheck:
+        """This suite under a Gate's ``mostly``, in GX's own meaning of ``mostly``.
+
+        Every expectation that takes a ``mostly`` (column map, column pair and
+        multicolumn expectations) and sets no ``mostly`` below 1 of its own gets the
+        Gate's, so GX itself decides success: failing rows over the rows GX considers
+        (non-null values for most column expectations; all rows for
+        ``expect_column_values_to_not_be_null``). An expectation's own ``mostly`` below 1
+        is kept: it is the more specific declaration (GX does not keep an explicit 1.0
+        apart from its default).
+        """
+        check = GXCheck(self._expectations, name=self.name)
+        check._suite_obj = self._suite_obj
+        check._mostly = mostly
+        return check
+
+    def subset(self, keep: Sequence[int], *, name: str | None = None) -> GXCheck:
+        """A check of the expectations at positions ``keep`` only (``govern validate``)."""
+        check = GXCheck([self.expectations[i] for i in keep], name=name or self.name)
+        check._mostly = self._mostly
+        return check
 
     @classmethod
     def from_suite(cls, suite: Any) -> GXCheck:
@@ -121,6 +145,8 @@ class GXCheck:
             raise GateDefinitionError(
                 f"{where} is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}"
             ) from e
+        except RecursionError:
+            raise GateDefinitionError(f"{where} is nested too deeply to be a suite") from None
         if not isinstance(data, dict) or not isinstance(data.get("expectations"), list):
             raise GateDefinitionError(f"{where} is not a suite: it has no 'expectations' list")
         expectations = [_normalise(item, i, where) for i, item in enumerate(data["expectations"])]
@@ -145,44 +171,48 @@ class GXCheck:
             }
         else:
             result_format = {"result_format": "SUMMARY", "partial_unexpected_count": sample_size}
-        with _gx_call() as context:
-            validation = self._validation or self._build(context)
-            results = validation.run(
-                batch_parameters={"dataframe": frame}, result_format=result_format
-            )
-        findings = [_finding(r, want_index, sample_size) for r in results.results]
+        view = positional(frame)  # GX then reports row positions, exact for any index
+        results = self._validate(view, result_format, spark=False)
+        findings = [finding(r, want_index, sample_size, frame.index) for r in results]
         return CheckOutcome(frame=frame, findings=findings)
 
     def _run_spark(self, frame: Any, *, want_index: bool, sample_size: int) -> CheckOutcome:
         """Validate a Spark frame: GX counts with Spark; only summaries reach the driver."""
         result_format = {"result_format": "SUMMARY", "partial_unexpected_count": sample_size}
-        with _gx_call() as context:
-            validation = self._spark_validation or self._build(context, spark=True)
-            results = validation.run(
-                batch_parameters={"dataframe": frame}, result_format=result_format
-            )
         findings = []
-        for r in results.results:
-            finding = _finding(r, False, sample_size)  # SUMMARY: no row index to read
-            if want_index and finding.row_level and not finding.passed:
-                finding = dataclasses.replace(finding, message=_SPARK_UNPINNED)
-            findings.append(finding)
+        for r in self._validate(frame, result_format, spark=True):
+            found = finding(r, False, sample_size)  # SUMMARY: no row index to read
+            if want_index and found.row_level and not found.passed:
+                found = dataclasses.replace(found, message=_SPARK_UNPINNED)
+            findings.append(found)
         return CheckOutcome(frame=frame, findings=findings)
+
+    def _validate(self, frame: Any, result_format: dict[str, Any], *, spark: bool) -> Any:
+        """GX's results for ``frame``; a GX exception becomes a CheckEvaluationError."""
+        with gx_call() as context:
+            validation = (self._spark_validation if spark else self._validation) or self._build(
+                context, spark=spark
+            )
+            try:
+                with quiet():
+                    return validation.run(
+                        batch_parameters={"dataframe": frame}, result_format=result_format
+                    ).results
+            except Exception as e:
+                raise CheckEvaluationError(
+                    f"Great Expectations suite {self.name!r} could not be evaluated"
+                    f"{_culprit(self.expectations, e)}: {type(e).__name__}: "
+                    f"{cut(' '.join(str(e).split()))}"
+                ) from e
 
     def _build(self, context: Any, *, spark: bool = False) -> Any:
         """Add this check's suite, asset and validation definition to the shared context."""
         gx = sys.modules["great_expectations"]
-        if self._suite_obj is not None:
-            where = f"Great Expectations suite {self.name!r}"
-            self._expectations = [
-                _normalise(e.configuration.to_json_dict(), i, where)
-                for i, e in enumerate(self._suite_obj.expectations)
-            ]
-        expectations = [self._expectation(e, i) for i, e in enumerate(self._expectations)]
+        expectations = [self._expectation(e, i) for i, e in enumerate(self.expectations)]
         unique = f"govern-{next(_names)}-{uuid.uuid4().hex[:8]}"  # many suites coexist
         suite = context.suites.add(gx.ExpectationSuite(name=unique, expectations=expectations))
-        source = _spark_source(context) if spark else _source(context)
-        asset = source.add_dataframe_asset(name=unique)
+        data_source = spark_source(context) if spark else pandas_source(context)
+        asset = data_source.add_dataframe_asset(name=unique)
         batch = asset.add_batch_definition_whole_dataframe(unique)
         validation = context.validation_definitions.add(
             gx.ValidationDefinition(name=unique, data=batch, suite=suite)
@@ -193,6 +223,15 @@ class GXCheck:
             self._validation = validation
         return validation
 
+    def check_expectation(self, index: int) -> None:
+        """Build expectation ``index`` with GX now (imports GX), as the first run would.
+
+        Raises:
+            GateDefinitionError: GX refuses it (an unknown type, a kwarg of a wrong type).
+        """
+        with gx_call():
+            self._expectation(self.expectations[index], index)
+
     def _expectation(self, spec: Mapping[str, Any], index: int) -> Any:
         # One by one: ExpectationSuite(expectations=[dicts]) logs and silently DROPS an
         # invalid expectation, which would leave the gate quietly checking less.
@@ -200,9 +239,16 @@ class GXCheck:
             "great_expectations.expectations.expectation_configuration"
         ).ExpectationConfiguration
         try:
-            return configuration(**spec).to_domain_obj()
+            expectation = configuration(**spec).to_domain_obj()
+            tolerant = "mostly" in getattr(type(expectation), "__fields__", {})
+            own = spec["kwargs"].get("mostly")
+            if self._mostly is not None and tolerant and (own is None or own >= 1):
+                expectation = configuration(
+                    **{**spec, "kwargs": {**spec["kwargs"], "mostly": self._mostly}}
+                ).to_domain_obj()
+            return expectation
         except Exception as e:
-            detail = _cut(" ".join(str(e).split()), _MAX_MESSAGE_CHARS)
+            detail = cut(" ".join(str(e).split()), 200)
             raise GateDefinitionError(
                 f"Great Expectations suite {self.name!r}: expectation #{index} "
                 f"({spec['type']}) is not valid: {detail}"
@@ -228,209 +274,20 @@ def _normalise(item: Any, index: int, where: str) -> dict[str, Any]:
     return spec
 
 
-def _import_gx() -> ModuleType:
-    """great_expectations, imported on first use."""
-    with _lock:  # catch_warnings is process-global state: one thread at a time
-        loaded = sys.modules.get("great_expectations")
-        if loaded is not None:
-            return loaded
-        try:
-            # GX imports the deprecated ``sre_constants``: a DeprecationWarning attributed
-            # to GX, not ours to fix, that would break callers running with -W error.
-            # Runs emit no warnings (checked under pandas 3), so only the import is muted.
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", category=DeprecationWarning, module=_GX_MODULES)
-                return importlib.import_module("great_expectations")
-        except ImportError as e:
-            if (e.name or "").startswith("great_expectations"):
-                raise MissingDependencyError(
-                    "Great Expectations gates need great_expectations: "
-                    "pip install great-expectations"
-                ) from e
-            raise MissingDependencyError(
-                f"great_expectations is installed but cannot be imported ({e}); "
-                "try pip install -U great-expectations"
-            ) from e
-
-
-@contextlib.contextmanager
-def _gx_call() -> Iterator[Any]:
-    """The shared GX context, made GX's current context for the call, one thread at a time.
-
-    GX looks some things up in its process-global "current" context (the last one
-    ``get_context()`` returned), even for objects bound to another, so ours is current
-    during the call and the user's own context, if any, is put back afterwards: a govern
-    gate never changes the user's GX state. Calls are serialised because GX does not
-    document its contexts as thread-safe.
-    """
-    global _shared
-    gx = _import_gx()
-    manager = importlib.import_module(
-        "great_expectations.data_context.data_context.context_factory"
-    ).project_manager
-    with _lock:
-        try:
-            previous = manager.get_current_project()
-        except gx.exceptions.DataContextRequiredError:
-            previous = None  # the user has no GX context of their own
-        try:
-            if _shared is None:
-                _shared = gx.get_context(mode="ephemeral")
-                base = importlib.import_module("great_expectations.data_context.types.base")
-                # TQDM_DISABLE is ignored; this is the switch GX reads for its progress bars.
-                _shared.variables.progress_bars = base.ProgressBarsConfig(globally=False)
-                _shared.data_sources.add_pandas(name=_SOURCE)
-                # ValidationDefinition.run() saves every result in this store. Nothing reads
-                # it back; it would hold every run's result for the life of the process, and
-                # its JSON serialisation raises on numpy scalars some results carry (e.g.
-                # expect_column_quantile_values_to_be_between under numpy 2). Skip the save.
-                _shared.validation_results_store.store_validation_results = _discard
-            manager.set_project(_shared)
-            yield _shared
-        finally:
-            manager.set_project(previous)
-
-
-def _discard(**_: Any) -> None:
-    return None
-
-
-def _source(context: Any) -> Any:
-    return context.data_sources.get(_SOURCE)
-
-
-def _spark_source(context: Any) -> Any:
-    """The shared context's Spark data source, added on first use (needs pyspark)."""
-    try:
-        return context.data_sources.get(_SPARK_SOURCE)
-    except KeyError:
-        return context.data_sources.add_spark(name=_SPARK_SOURCE)
-
-
-def _finding(result: Any, want_index: bool, sample_size: int) -> Finding:
-    config = result.expectation_config
-    kwargs: dict[str, Any] = dict(config.kwargs)
-    severity_name = str(getattr(config.severity, "value", config.severity)).lower()
-    base: dict[str, Any] = {
-        "check": _check_name(config.type, kwargs),
-        "column": kwargs.get("column"),
-        "severity": _SEVERITIES.get(severity_name, Severity.ERROR),
-        "expected": _expected(config.type, kwargs),
-    }
-    error = _raised(result.exception_info)
-    if error is not None:
-        return Finding(failed_count=1, passed=False, message=error, row_level=False, **base)
-    outcome: dict[str, Any] = result.result or {}
-    success = bool(result.success)
-    if "unexpected_count" not in outcome:  # table-level: row count, column exists, a mean
-        observed = outcome.get("observed_value")
-        message = None if success or observed is None else f"observed {_fmt(observed)}"
-        return Finding(
-            failed_count=0 if success else 1,
-            passed=success,
-            message=message,
-            row_level=False,
-            **base,
-        )
-    values = [_plain(v) for v in outcome.get("partial_unexpected_list") or []]
-    labels = outcome.get("partial_unexpected_index_list") or []
-    sample = tuple(
-        FailureCase(index=str(labels[i]) if i < len(labels) else None, value=bounded_repr(v))
-        for i, v in enumerate(values[:sample_size])
-    )
-    return Finding(
-        failed_count=int(outcome["unexpected_count"]),
-        checked_count=outcome.get("element_count"),
-        failing_index=_rows(outcome.get("unexpected_index_list")) if want_index else None,
-        sample=sample,
-        passed=success,
-        row_level="unexpected_index_list" in outcome or not want_index,
-        **base,
-    )
-
-
-def _rows(labels: Any) -> list[Any] | None:
-    # Absent for set-level expectations (distinct values in set): no rows to point at.
-    return None if labels is None else list(labels)
-
-
-def _raised(info: Any) -> str | None:
-    """The message of an exception an expectation raised, or None.
-
-    GX nests the flag either directly or one level down, keyed by the failing metric.
-    """
-    if not isinstance(info, dict):
-        return None
-    if "raised_exception" in info:
-        if not info.get("raised_exception"):
-            return None
-        lines = str(info.get("exception_message") or "").strip().splitlines()
-        text = lines[0].removeprefix("Error: ") if lines else "the expectation raised an error"
-        return _cut(text, _MAX_MESSAGE_CHARS)
-    return next((m for m in map(_raised, info.values()) if m is not None), None)
-
-
-def _check_name(kind: str, kwargs: Mapping[str, Any]) -> str:
-    args = ", ".join(
-        f"{k}={_fmt(v)}" for k, v in kwargs.items() if k not in _UNNAMED_KWARGS and v is not None
-    )
-    return f"{kind}({args})"
-
-
-def _expected(kind: str, kwargs: Mapping[str, Any]) -> str | None:
-    """What the expectation wants, in words, for the common kinds; else None."""
-    low, high = kwargs.get("min_value"), kwargs.get("max_value")
-    strict = kwargs.get("strict_min") or kwargs.get("strict_max")
-    if low is not None and high is not None and not strict:
-        return f"between {_fmt(low)} and {_fmt(high)}"
-    bounds = [
-        f"{'>' if kwargs.get(flag) else op} {_fmt(value)}"
-        for value, op, flag in ((low, ">=", "strict_min"), (high, "<=", "strict_max"))
-        if value is not None
-    ]
-    if bounds:
-        return " and ".join(bounds)
-    if isinstance(kwargs.get("value_set"), list | tuple | set | frozenset):
-        members = ", ".join(_fmt(v) for v in kwargs["value_set"])
-        return _cut(f"in {{{members}}}", _MAX_EXPECTED_CHARS)
-    for key, words in (("regex", "matching"), ("type_", "of type"), ("type_list", "of type in")):
-        if key in kwargs:
-            return f"{words} {_fmt(kwargs[key])}"
-    for suffix, words in (
-        ("to_not_be_null", "not null"),
-        ("to_be_null", "null"),
-        ("to_be_unique", "unique"),
-        ("to_exist", "column exists"),
-    ):
-        if kind.endswith(suffix):
-            return words
-    return None
-
-
-def _plain(value: Any) -> Any:
-    """Numpy scalars (also inside a row tuple or dict) as Python values, for short reprs."""
-    if isinstance(value, tuple):
-        return tuple(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if type(value).__module__ == "numpy" and hasattr(value, "item"):
-        return value.item()
-    return value
-
-
-def _fmt(value: Any) -> str:
-    value = _plain(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # GX stores min_value=0 as 0.0; show what the user wrote
-    return bounded_repr(value, _MAX_KWARG_CHARS)
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _type_name(obj: Any) -> str:
     cls = type(obj)
     return (
         cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
     )
+
+
+def _culprit(expectations: Sequence[Mapping[str, Any]], error: Exception) -> str:
+    """``: expectation #i check(...)`` for the expectation an error names, else ``""``."""
+    found = re.search(r"\$PARAMETER (\S+)", str(error))
+    for i, spec in enumerate(expectations):
+        kwargs = spec.get("kwargs", {})
+        for value in kwargs.values():
+            named = isinstance(value, dict) and "$PARAMETER" in value
+            if named and (found is None or str(value["$PARAMETER"]) == found.group(1)):
+                return f": expectation #{i} {check_name(spec['type'], kwargs)}"
+    return ""

@@ -15,6 +15,7 @@ on the plan). pyspark: pandera does not raise; `govern.checks.spark` reads
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -121,6 +122,8 @@ class PanderaCheck:
             # polars reports failure cases as text already: show them unquoted
             text = kind is not FrameKind.PANDAS
             failing = list(_findings(cases, rows, want_index, sample_size, text=text))
+            if kind is FrameKind.PANDAS and want_index:
+                failing = [_at_positions(f, frame.index) for f in failing]
             data = getattr(exc, "data", None)
             passed_on = data if data is not None and frame_kind(data) is kind else frame
             return CheckOutcome(passed_on, _with_passed(schema, failing, rows))
@@ -130,6 +133,19 @@ class PanderaCheck:
             raise NotAFrameError(f"pandera cannot validate {type(frame).__name__}: {exc}") from exc
         rows = len(validated) if kind is not FrameKind.POLARS_LAZY else None
         return CheckOutcome(validated, _with_passed(schema, [], rows))
+
+
+def _at_positions(found: Finding, index: Any) -> Finding:
+    """A pandas finding's failing labels as row positions (quarantine splits by position).
+
+    A label that names no row (pandera reports a MultiIndex row as text) leaves the
+    failure unpinned, so the stage fails rather than losing rows.
+    """
+    if found.failing_index is None:
+        return found
+    positions = index.get_indexer_for(list(found.failing_index))
+    pinned = None if (positions < 0).any() else sorted(set(positions.tolist()))
+    return dataclasses.replace(found, failing_index=pinned)
 
 
 def _data_checks_on(kind: FrameKind | None) -> contextlib.AbstractContextManager[Any]:

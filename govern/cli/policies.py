@@ -308,14 +308,15 @@ def validate(
 ) -> None:
     """Check data files against a schema or suite without writing any Python.
 
-    Exit 0 valid (warnings allowed), 1 failed checks at or above --fail-on, 2 bad usage
-    or schema file, 3 the data file cannot be read.
+    Exit 0 valid (warnings allowed), 1 failed checks at or above --fail-on, 2 bad usage,
+    schema file or data file (unreadable, malformed), 3 the schema could not be
+    evaluated on the data or the run could not be recorded.
     """
     fmt = _output_format(output_format)
     level = _fail_on(fail_on)
     if chunk_rows < 0:
         raise fail(f"--chunk-rows must be 0 or more, not {chunk_rows}", EXIT_CONFIG)
-    from govern.errors import DataReadError, StoreError
+    from govern.errors import CheckEvaluationError, DataReadError, StoreError
     from govern.validate import merge_evaluations, validate_file
 
     if store_url is not None:
@@ -341,7 +342,9 @@ def validate(
                 for path in data
             ]
         )
-    except DataReadError as err:
+    except DataReadError as err:  # a bad input file: exit 2, naming it
+        raise fail(str(err), EXIT_CONFIG) from None
+    except CheckEvaluationError as err:  # the schema cannot be evaluated on this data
         raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
     except StoreError as err:
         raise fail(

@@ -1,10 +1,12 @@
 """``govern validate``: check a data file against a schema or suite, no Python needed.
 
 The file (CSV, Parquet or JSON lines) is read in chunks; every chunk runs through the
-same check backends as a governed stage (``PanderaCheck``, ``GXCheck``) and the
-findings are summed per check. Row-level checks are exact over the whole file; checks
-that need every row at once (``unique``, a GX ``mostly`` tolerance, row counts) see one
-chunk at a time -- pass ``chunk_rows=None`` (``--chunk-rows 0``) to read the file whole.
+same check backends as a governed stage (``PanderaCheck``, ``GXCheck``). Every answer is
+the backend's own on the whole file: row-wise checks are summed over chunks, and checks
+that need every row at once (``unique``, compound unique, row counts, a mean, a GX
+``mostly``) run once on the columns they need, gathered in the same pass
+(`govern.validate.plan`). A table-level failure (a missing column, a wrong dtype) is
+reported once, not once per chunk.
 
 The result is an :class:`~govern.policies.model.Evaluation` (one verdict per check,
 pointing at the line of the schema file that declared it), rendered by the same
@@ -16,6 +18,7 @@ SHA-256 of its bytes.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,9 +26,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from govern.checks.base import Finding
+from govern.checks.base import Check, Finding
 from govern.config import settings
-from govern.errors import ConfigError, DataReadError, describe_check
+from govern.errors import (
+    CheckEvaluationError,
+    ConfigError,
+    DataReadError,
+    GateDefinitionError,
+    GovernError,
+    describe_check,
+)
 from govern.policies.loader import display_path
 from govern.policies.model import Evaluation, Verdict, VerdictStatus
 from govern.types import (
@@ -38,6 +48,7 @@ from govern.types import (
     StageResult,
     Status,
 )
+from govern.validate.plan import plan_for
 from govern.validate.reader import data_format, file_digest, read_chunks
 from govern.validate.schema import LoadedSchema, load_schema
 
@@ -60,7 +71,10 @@ class _Tally:
     sample: list[FailureCase] = field(default_factory=list)
 
     def add(self, finding: Finding, sample_size: int) -> None:
-        self.failed += finding.failed_count
+        if finding.row_level:
+            self.failed += finding.failed_count
+        else:  # a missing column or wrong dtype fails every chunk: it is one failure
+            self.failed = max(self.failed, finding.failed_count)
         if finding.checked_count is None or self.checked is None:
             self.checked = None
         else:
@@ -72,7 +86,7 @@ class _Tally:
         self.expected = self.expected or finding.expected
         self.message = self.message or finding.message
         room = sample_size - len(self.sample)
-        if room > 0:
+        if room > 0 and (finding.row_level or not self.sample):  # table-level: once
             self.sample.extend(finding.sample[:room])
 
     def result(self, dataset: str, backend: str, pii: Iterable[str]) -> CheckResult:
@@ -148,20 +162,38 @@ def validate_file(
     tallies: dict[tuple[str | None, str], _Tally] = {}
     rows = 0
     columns: tuple[tuple[str, str], ...] = ()
-    for chunk in read_chunks(data, chunk_rows=chunk_rows, progress=progress):
+    chunks = read_chunks(data, chunk_rows=chunk_rows, progress=progress)
+    ahead = list(itertools.islice(chunks, 2))
+    # one chunk: the schema's own check, as it is; more: row-wise checks per chunk and
+    # whole-table checks once over the columns they need (exact, see validate/plan.py)
+    plan = plan_for(loaded.check) if len(ahead) > 1 else None
+    parts: list[Any] = []
+    for chunk in itertools.chain(ahead, chunks):
         frame = loaded.harmonise(chunk)
         if not columns:
             columns = tuple((str(c), str(t)) for c, t in frame.dtypes.items())
-        outcome = loaded.check.run(frame, want_index=False, sample_size=cfg.sample_size)
-        for finding in outcome.findings:
-            key = (finding.column, finding.check)
-            tally = tallies.setdefault(key, _Tally(finding.check, finding.column))
-            tally.add(finding, cfg.sample_size)
+        check = loaded.check if plan is None else plan.chunked
+        outcome = _run(check, frame, data, loaded, cfg.sample_size)
+        _tally(tallies, outcome.findings, cfg.sample_size)
+        if plan is not None and plan.whole is not None:
+            parts.append(frame[plan.columns(frame.columns)])
         rows += len(frame)
+    if plan is not None and plan.whole is not None:
+        import pandas as pd
+
+        whole = pd.concat(parts) if len(parts) > 1 else parts[0]
+        parts.clear()
+        outcome = _run(plan.whole, whole, data, loaded, cfg.sample_size)
+        _tally(tallies, outcome.findings, cfg.sample_size, again=False)
     from govern.datasets import dataset_ref_for_uri
 
     ref = dataset_ref_for_uri(str(data), kind=DatasetKind.SOURCE)
-    results = [t.result(ref.name, loaded.check.backend, cfg.pii_columns) for t in tallies.values()]
+    # in schema order, whether the file came in one chunk or many
+    ordered = sorted(
+        tallies.values(),
+        key=lambda t: (loaded.line_of(t.column, t.check), t.column or "", t.check),
+    )
+    results = [t.result(ref.name, loaded.check.backend, cfg.pii_columns) for t in ordered]
     run_id: str | None = None
     if record or (record is None and _store_exists()):
         version = DatasetVersion(
@@ -189,6 +221,41 @@ def validate_file(
             "recorded_run": run_id,
         },
     )
+
+
+def _run(check: Check, frame: Any, data: Path, loaded: LoadedSchema, sample_size: int) -> Any:
+    """``check.run`` on a chunk; a backend's own exception names the file and schema."""
+    try:
+        return check.run(frame, want_index=False, sample_size=sample_size)
+    except GateDefinitionError as exc:  # its subclasses all take one message
+        raise type(exc)(f"{data}: {loaded.kind} schema {loaded.file}: {exc}") from exc
+    except GovernError:
+        raise
+    except Exception as exc:  # pandera/GX raise many kinds on data they cannot check
+        raise CheckEvaluationError(
+            f"{data}: {loaded.kind} schema {loaded.file} could not be evaluated: "
+            f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+        ) from exc
+
+
+def _tally(
+    tallies: dict[tuple[str | None, str], _Tally],
+    findings: Iterable[Finding],
+    sample_size: int,
+    *,
+    again: bool = True,
+) -> None:
+    """Add findings to their check's tally.
+
+    ``again=False``: a passed finding of a check already tallied (a column's presence,
+    seen chunk by chunk) is not counted twice.
+    """
+    for finding in findings:
+        key = (finding.column, finding.check)
+        known = key in tallies
+        if known and not again and finding.failed_count == 0:
+            continue
+        tallies.setdefault(key, _Tally(finding.check, finding.column)).add(finding, sample_size)
 
 
 def merge_evaluations(evaluations: list[Evaluation]) -> Evaluation:

@@ -105,9 +105,15 @@ def _errors(path: Path) -> Iterator[None]:
         raise DataReadError(f"{path}: cannot be read: {type(exc).__name__}: {exc}") from None
 
 
-def _indexed(frame: Any, offset: int) -> Any:
+def _indexed(frame: Any, offset: int, path: Path) -> Any:
     import pandas as pd
 
+    duplicated = frame.columns[frame.columns.duplicated()]
+    if len(duplicated):
+        names = ", ".join(repr(str(c)) for c in dict.fromkeys(duplicated))
+        raise DataReadError(
+            f"{path}: duplicate column names ({names}); each column needs a name of its own"
+        )
     frame.index = pd.RangeIndex(offset, offset + len(frame))
     return frame
 
@@ -143,7 +149,7 @@ def _parquet(path: Path, chunk_rows: int | None, progress: bool) -> Iterator[Any
                 if batch is None:
                     break
                 frame = batch.to_pandas()
-            yield _indexed(frame, offset)
+            yield _indexed(frame, offset, path)
             offset += len(frame)
             bar.update(offset)
     finally:
@@ -172,7 +178,7 @@ def _text(path: Path, fmt: str, chunk_rows: int | None, progress: bool) -> Itera
                     frame = next(chunks, None)
                 if frame is None:
                     break
-                yield _indexed(frame, offset)
+                yield _indexed(frame, offset, path)
                 offset += len(frame)
                 bar.update(min(fh.tell(), size))
     finally:

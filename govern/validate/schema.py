@@ -18,6 +18,7 @@ from govern.checks.base import Check
 from govern.errors import GateDefinitionError, PolicyError
 from govern.policies.loader import display_path
 from govern.policies.yamlfile import LineDict, LineList, parse_yaml
+from govern.validate.schema_types import check_types
 
 __all__ = ["LoadedSchema", "load_schema"]
 
@@ -100,12 +101,17 @@ def load_schema(path: Path) -> LoadedSchema:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise PolicyError(f"{name}: not UTF-8 text") from None
-    if path.suffix.lower() == ".json":
-        try:
+    try:
+        if path.suffix.lower() == ".json":
             json.loads(text)  # JSON's own errors name line and column precisely
-        except json.JSONDecodeError as exc:
-            raise PolicyError(f"{name}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-    data = parse_yaml(text, name)
+        data = parse_yaml(text, name)
+    except json.JSONDecodeError as exc:
+        raise PolicyError(f"{name}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise PolicyError(f"{name}: nested too deeply to be a schema") from None
+    except (ValueError, OverflowError) as exc:  # a YAML value that cannot be built
+        raise PolicyError(f"{name}: not valid YAML: {exc}") from None
+    _bounded(name, data)
     if not isinstance(data, LineDict):
         raise PolicyError(f"{name}:1: a schema file must hold a mapping")
     if isinstance(data.get("expectations"), list):
@@ -118,6 +124,29 @@ def load_schema(path: Path) -> LoadedSchema:
     )
 
 
+_MAX_VALUES = 100_000  # a schema is small; more means a YAML alias bomb
+
+
+def _bounded(name: str, data: Any) -> None:
+    """Refuse a document that expands (through YAML aliases) past ``_MAX_VALUES`` values.
+
+    The walk stops at the bound, so a "billion laughs" document costs at most that.
+    """
+    seen, stack = 0, [data]
+    while stack:
+        value = stack.pop()
+        seen += 1
+        if seen > _MAX_VALUES:
+            raise PolicyError(
+                f"{name}: more than {_MAX_VALUES:,} values once YAML aliases are expanded; "
+                "not a schema"
+            )
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
 def _pandera(name: str, data: LineDict) -> LoadedSchema:
     from pandera.io import pandas_io as pandera_io
 
@@ -125,6 +154,7 @@ def _pandera(name: str, data: LineDict) -> LoadedSchema:
 
     lines: dict[tuple[str | None, str | None], int] = {}
     _known_keys(name, data)
+    check_types(name, data)
     columns = data.get("columns")
     if columns is not None and not isinstance(columns, LineDict):
         raise PolicyError(f"{name}:{data.line_of('columns')}: 'columns' must be a mapping")
@@ -242,6 +272,10 @@ def _gx(path: Path, name: str, data: LineDict) -> LoadedSchema:
         column = kwargs.get("column") if isinstance(kwargs, Mapping) else None
         if isinstance(kind, str):
             lines.setdefault((column, kind), expectations.line_of(index))
+        try:  # GX's own checks of each expectation, before any data is read
+            check.check_expectation(index)
+        except GateDefinitionError as exc:
+            raise PolicyError(f"{name}:{expectations.line_of(index)}: {exc}") from None
     return LoadedSchema(
         check=check, kind="gx", name=check.name, file=name, lines=lines, first_line=data.line
     )

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from govern.checks import gx as gx_check
+from govern.checks import gx_context
 from govern.checks.base import Check, CheckOutcome, Finding
 from govern.checks.gx import GXCheck, is_gx_suite
 from govern.errors import GateDefinitionError, MissingDependencyError, NotAFrameError
@@ -135,11 +135,11 @@ def test_failing_frame_with_index(suite: Any) -> None:
     between = found[BETWEEN]
     assert between.passed is False
     assert (between.failed_count, between.checked_count) == (2, 4)
-    assert list(between.failing_index or ()) == ["o2", "o3"]
+    assert list(between.failing_index or ()) == [1, 2]  # positions; samples show labels
     assert between.sample == (FailureCase("o2", "-5.0"), FailureCase("o3", "250.0"))
     assert between.severity is Severity.ERROR
     nulls = found[NOT_NULL]
-    assert (nulls.failed_count, list(nulls.failing_index or ())) == (1, ["o2"])
+    assert (nulls.failed_count, list(nulls.failing_index or ())) == (1, [1])
     assert nulls.sample == (FailureCase("o2", "nan"),)  # pandas 3: None -> NaN in str
     pd.testing.assert_frame_equal(frame, before)  # GX must not touch the caller's frame
 
@@ -238,7 +238,7 @@ def test_multiindex_labels(gx: Any) -> None:
     )
     expectation = gx.expectations.ExpectColumnValuesToNotBeNull(column="customer")
     finding = one(gx, expectation, frame)
-    assert finding.failing_index == [(1, "b")]
+    assert finding.failing_index == [1]
     assert finding.sample == (FailureCase("(1, 'b')", "nan"),)
 
 
@@ -334,9 +334,9 @@ def test_missing_great_expectations(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def gx_objects() -> tuple[int, int, int, int]:
-    with gx_check._gx_call() as context:
+    with gx_context.gx_call() as context:
         return (
-            len(gx_check._source(context).assets),
+            len(gx_context.pandas_source(context).assets),
             len(context.validation_definitions.all()),
             len(context.suites.all()),
             len(context.validation_results_store.list_keys()),

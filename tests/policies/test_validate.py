@@ -169,10 +169,10 @@ def test_exit_codes(cli: Callable[..., Result]) -> None:
     assert result.code == 2 and "bad.json:1: not valid JSON" in result.err
     Path("corrupt.parquet").write_bytes(b"PAR1 not really parquet")
     result = cli("validate", "corrupt.parquet", "--schema", str(schema))
-    assert result.code == 3 and "corrupt.parquet: cannot be read" in result.err
+    assert result.code == 2 and "corrupt.parquet: cannot be read" in result.err
     Path("data.xlsx").write_bytes(b"x")
     result = cli("validate", "data.xlsx", "--schema", str(schema))
-    assert result.code == 3 and "unknown data format '.xlsx'" in result.err
+    assert result.code == 2 and "unknown data format '.xlsx'" in result.err
     assert "Traceback" not in result.err
 
 
