@@ -265,6 +265,28 @@ def approve(
 # -- govern validate ------------------------------------------------------------------
 
 
+def _progress_lines_to_stderr() -> None:
+    """Route ``govern.progress`` log lines to stderr.
+
+    The library never configures logging; the command does, for this one logger, with a
+    handler that writes to whatever ``sys.stderr`` is when a line is emitted.
+    """
+    import logging
+
+    from govern.validate.reader import progress_log
+
+    class _Stderr(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            print(self.format(record), file=sys.stderr)
+
+    if not any(type(h).__name__ == "_Stderr" for h in progress_log.handlers):
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter("govern: %(message)s"))
+        progress_log.addHandler(handler)
+    progress_log.setLevel(logging.INFO)
+    progress_log.propagate = False  # the application's own handlers print it only once
+
+
 @app.command("validate")
 def validate(
     data: Annotated[
@@ -289,7 +311,8 @@ def validate(
         bool | None,
         typer.Option(
             "--progress/--no-progress",
-            help="Show a progress bar (default: only on a terminal).",
+            help="Show progress: a bar on a terminal, else a line every few seconds (CI "
+            "logs). Default: a bar on a terminal, nothing otherwise.",
             show_default=False,
         ),
     ] = None,
@@ -318,12 +341,18 @@ def validate(
         raise fail(f"--chunk-rows must be 0 or more, not {chunk_rows}", EXIT_CONFIG)
     from govern.errors import CheckEvaluationError, DataReadError, StoreError
     from govern.validate import merge_evaluations, validate_file
+    from govern.validate.reader import ProgressMode
 
     if store_url is not None:
         from govern.config import configure
 
         configure(store=store_url)  # this process records (if at all) into that store
-    show = sys.stderr.isatty() if progress is None else progress
+    tty = sys.stderr.isatty()
+    show: ProgressMode = "off"
+    if progress or (progress is None and tty):
+        show = "bar" if tty else "lines"  # off a terminal, lines a CI log can show
+    if show == "lines":
+        _progress_lines_to_stderr()
     missing = [str(path) for path in data if not path.is_file()]
     if missing:
         raise fail(f"no such data file: {', '.join(missing)}", EXIT_CONFIG)

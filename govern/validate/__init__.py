@@ -49,7 +49,7 @@ from govern.types import (
     Status,
 )
 from govern.validate.plan import plan_for
-from govern.validate.reader import data_format, file_digest, read_chunks
+from govern.validate.reader import ProgressMode, data_format, file_digest, read_chunks
 from govern.validate.schema import LoadedSchema, load_schema
 
 __all__ = ["DataReadError", "merge_evaluations", "validate_file"]
@@ -126,7 +126,7 @@ def validate_file(
     *,
     fail_on: Severity | str = Severity.ERROR,
     chunk_rows: int | None = 100_000,
-    progress: bool = False,
+    progress: ProgressMode | bool = False,
     record: bool | None = None,
     pipeline: str = "validate",
 ) -> Evaluation:
@@ -139,7 +139,8 @@ def validate_file(
             Expectations suite (.json).
         fail_on: ``error`` (default) or ``warn``: the least severity that fails.
         chunk_rows: rows per chunk; None reads the whole file at once.
-        progress: draw a progress bar on stderr.
+        progress: ``"bar"`` (or True) draws a progress bar on stderr; ``"lines"`` logs a
+            line to the ``govern.progress`` logger every few seconds (for CI logs).
         record: record the validation as a run; None means "when the configured store
             already exists".
         pipeline: the recorded run's pipeline name.

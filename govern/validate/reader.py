@@ -9,10 +9,12 @@ for CSV and JSON lines and rows for Parquet; it is drawn on stderr only when ask
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from govern.errors import DataReadError
 
@@ -53,13 +55,24 @@ def file_digest(path: Path) -> str:
     return f"sha256:{digest.hexdigest()}"
 
 
-class _Progress:
-    """A rich progress bar on stderr, or nothing."""
+ProgressMode = Literal["off", "bar", "lines"]
+"""How reading shows progress: nothing, a rich bar (a terminal), or log lines (CI logs)."""
 
-    def __init__(self, enabled: bool, label: str, total: int | None, unit: str) -> None:
+_LINE_EVERY = 5.0  # seconds between progress lines: visible in a CI log, not a flood
+progress_log = logging.getLogger("govern.progress")
+
+
+class _Progress:
+    """A rich progress bar on stderr, periodic ``govern.progress`` log lines, or nothing."""
+
+    def __init__(self, mode: ProgressMode | bool, label: str, total: int | None, unit: str) -> None:
         self._bar: Any = None
         self._task: Any = None
-        if not enabled:
+        self._mode: ProgressMode = ("bar" if mode else "off") if isinstance(mode, bool) else mode
+        self._label, self._total, self._unit = label, total, unit
+        self._started = self._last = time.monotonic()
+        self._done = 0
+        if self._mode != "bar":
             return
         from rich.console import Console
         from rich.progress import (
@@ -82,13 +95,30 @@ class _Progress:
         self._bar.start()
         self._task = self._bar.add_task(label, total=total)
 
+    def _line(self, final: bool) -> None:
+        elapsed = time.monotonic() - self._started
+        share = f"{100 * self._done / self._total:.0f}% " if self._total else ""
+        amount = (
+            f"{self._done:,} of {self._total:,} {self._unit}"
+            if self._total
+            else (f"{self._done:,} {self._unit}")
+        )
+        state = "done" if final else "in progress"
+        progress_log.info("%s: %s(%s), %.0f s, %s", self._label, share, amount, elapsed, state)
+
     def update(self, completed: int) -> None:
+        self._done = completed
         if self._bar is not None:
             self._bar.update(self._task, completed=completed)
+        elif self._mode == "lines" and time.monotonic() - self._last >= _LINE_EVERY:
+            self._last = time.monotonic()
+            self._line(final=False)
 
     def close(self) -> None:
         if self._bar is not None:
             self._bar.stop()
+        elif self._mode == "lines":
+            self._line(final=True)
 
 
 @contextmanager
@@ -118,7 +148,9 @@ def _indexed(frame: Any, offset: int, path: Path) -> Any:
     return frame
 
 
-def read_chunks(path: Path, *, chunk_rows: int | None, progress: bool = False) -> Iterator[Any]:
+def read_chunks(
+    path: Path, *, chunk_rows: int | None, progress: ProgressMode | bool = False
+) -> Iterator[Any]:
     """Yield the file as pandas frames of at most ``chunk_rows`` rows (None: one frame).
 
     Raises:
@@ -133,7 +165,7 @@ def read_chunks(path: Path, *, chunk_rows: int | None, progress: bool = False) -
         yield from _text(path, fmt, chunk_rows, progress)
 
 
-def _parquet(path: Path, chunk_rows: int | None, progress: bool) -> Iterator[Any]:
+def _parquet(path: Path, chunk_rows: int | None, progress: ProgressMode | bool) -> Iterator[Any]:
     with _errors(path):
         import pyarrow.parquet as pq
 
@@ -156,7 +188,9 @@ def _parquet(path: Path, chunk_rows: int | None, progress: bool) -> Iterator[Any
         bar.close()
 
 
-def _text(path: Path, fmt: str, chunk_rows: int | None, progress: bool) -> Iterator[Any]:
+def _text(
+    path: Path, fmt: str, chunk_rows: int | None, progress: ProgressMode | bool
+) -> Iterator[Any]:
     import pandas as pd
 
     size = path.stat().st_size
