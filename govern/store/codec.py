@@ -205,6 +205,7 @@ def _encode_check(c: CheckResult) -> dict[str, Any]:
         "checked_count": _int(c.checked_count),
         "expected": c.expected,
         "message": c.message,
+        "outcome": str(c.outcome),
     }
 
 
@@ -222,6 +223,7 @@ def _decode_check(d: Mapping[str, Any]) -> CheckResult:
         checked_count=d.get("checked_count"),
         expected=d.get("expected"),
         message=d.get("message"),
+        outcome=d.get("outcome"),
     )
 
 
@@ -287,7 +289,8 @@ def encode_stage(r: StageResult) -> dict[str, Any]:
         "ended_at": format_datetime(r.ended_at),
         "checks": [_encode_check(c) for c in r.checks],
         "quarantine": [
-            {"dataset": q.dataset, "rows": int(q.rows), "path": str(q.path)} for q in r.quarantine
+            {"dataset": q.dataset, "rows": int(q.rows), "path": str(q.path), "sha256": q.sha256}
+            for q in r.quarantine
         ],
         "datasets": [encode_dataset_version(d) for d in r.datasets],
         "timings": encode_value(r.timings),
@@ -315,7 +318,8 @@ def decode_stage(d: Mapping[str, Any]) -> StageResult:
         ended_at=parse_datetime(d["ended_at"]),
         checks=tuple(_decode_check(c) for c in d.get("checks", ())),
         quarantine=tuple(
-            QuarantineRecord(q["dataset"], q["rows"], q["path"]) for q in d.get("quarantine", ())
+            QuarantineRecord(q["dataset"], q["rows"], q["path"], q.get("sha256"))
+            for q in d.get("quarantine", ())
         ),
         datasets=tuple(decode_dataset_version(x) for x in d.get("datasets", ())),
         timings=_mapping(d.get("timings")),
