@@ -41,6 +41,7 @@ from govern.types import (
     DatasetVersion,
     ModelRef,
     OnFail,
+    Outcome,
     QuarantineRecord,
     StageResult,
     Status,
@@ -237,7 +238,7 @@ class _Call(GateCall):
             return Status.FAILED
         if self.quarantine:
             return Status.QUARANTINED
-        if any(not c.passed for c in self.checks):
+        if any(c.outcome is Outcome.FAILED for c in self.checks):
             return Status.WARNED
         return Status.PASSED
 
@@ -316,8 +317,13 @@ def _execute(spec: StageSpec, run: Run, args: tuple[Any, ...], kwargs: dict[str,
         raise error
     if call.blocked:
         raise GateError(result)
-    if result.status is Status.WARNED:
+    if result.status is Status.WARNED or (
+        # rows set aside, and a warn-severity check failed too: that is worth a warning
+        result.status is Status.QUARANTINED and any(not c.blocking for c in result.failed_checks)
+    ):
         warnings.warn(GateWarning(describe_failures(result)), stacklevel=4)
+    if not result.gated:
+        log.info("stage %r has no gates: nothing was checked", spec.name)
     return value
 
 

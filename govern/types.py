@@ -218,6 +218,11 @@ class StageResult:
         return tuple(c for c in self.checks if c.outcome is Outcome.FAILED)
 
     @property
+    def gated(self) -> bool:
+        """False for a call that ran no check at all: it "passed" nothing."""
+        return bool(self.checks)
+
+    @property
     def not_run_checks(self) -> tuple[CheckResult, ...]:
         """Checks that could not run (e.g. their column is missing): never passed."""
         return tuple(c for c in self.checks if c.outcome is Outcome.NOT_RUN)
