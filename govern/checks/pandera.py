@@ -127,7 +127,7 @@ class PanderaCheck:
         setting rows aside, and the caller must not pass the rows on.
         """
         kind = self._accept(frame)
-        if kind is FrameKind.SPARK or not self.prepared.coerces:
+        if kind is FrameKind.SPARK:
             return frame, []
         validated, cases, layout, schema = self._validate(frame, kind)
         if cases is None:

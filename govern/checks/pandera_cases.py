@@ -73,21 +73,23 @@ def findings(
 ) -> Iterator[Finding]:
     """One Finding per failing (context, column, check) of pandera's failure cases."""
     frame_checks = {check_label(c) for c in schema.checks}
+    context = cases["schema_context"].astype("string").fillna("")
+    # pandera files a whole-frame check's rows under the schema's name or the failing
+    # value's column: one check, one finding
+    whole = (context == "DataFrameSchema") & cases["check"].astype(str).isin(frame_checks)
     cases = cases.assign(
         _number=cases["check_number"].astype("string").fillna(""),
-        _column=cases["column"].astype("string").fillna(""),
-        _context=cases["schema_context"].astype("string").fillna(""),
+        _column=cases["column"].astype("string").fillna("").mask(whole, ""),
+        _context=context,
     )
-    for (context, column, check, _), group in cases.groupby(
+    for (where, column, check, _), group in cases.groupby(
         ["_context", "_column", "check", "_number"], sort=False, dropna=False
     ):
         label = str(check)
-        if label == PRESENCE and context == "DataFrameSchema":
+        if label == PRESENCE and where == "DataFrameSchema":
             yield from _missing(label, group, layout)
             continue
         col: str | None = str(column) or None
-        if context == "DataFrameSchema" and label in frame_checks:
-            col = None  # pandera files a whole-frame check under the schema's name
         severity = Severity.WARN if (col, label) in warn else None
         if label.startswith(_NO_MATCH):
             yield Finding(
