@@ -8,3 +8,4 @@ from __future__ import annotations
 from collections import Counter
 
 CASES: Counter[str] = Counter()
+OUTCOMES: Counter[str] = Counter()  # the verdicts those cases reached (the mix is varied)
