@@ -34,6 +34,7 @@ __all__ = ["PII_MASK", "GateCall"]
 log = logging.getLogger("govern")
 
 PII_MASK = "<pii>"
+_ROUNDS = 3  # re-validations of the rest after quarantine (coercion can hide failures)
 
 
 class GateCall:
@@ -58,10 +59,11 @@ class GateCall:
     ) -> Any:
         """Run ``gates`` on one frame (each on the previous one's output); returns what goes on."""
         reasons: dict[Any, list[str]] = {}
+        unpinned: set[tuple[int, str | None, str]] = set()  # blocking, no row to blame
         quarantining = self.on_fail is OnFail.QUARANTINE
         pii_index = _pii_index(value, self.cfg.pii_columns)
         current = value
-        for gate in gates:
+        for number, gate in enumerate(gates):
             try:
                 outcome = gate.check.run(
                     current, want_index=quarantining, sample_size=self.cfg.sample_size
@@ -75,34 +77,74 @@ class GateCall:
                     continue
                 rows = _failing_rows(current, finding)
                 if rows is None:
-                    self.unquarantinable = True
+                    unpinned.add((number, finding.column, finding.check))
                     continue
-                why = f"{finding.column}: {finding.check}" if finding.column else finding.check
                 for row in rows:
-                    reasons.setdefault(row, []).append(why)
+                    reasons.setdefault(row, []).append(_why(finding))
             current = outcome.frame
-        if reasons and not self.unquarantinable:
-            current = self.quarantine_rows(current, reasons, ref, parameter)
-            current = self.conform(current, gates, ref, pii_index)
-        return current
-
-    def conform(
-        self, valid: Any, gates: Sequence[BoundGate], ref: DatasetRef, pii_index: bool
-    ) -> Any:
-        """The valid rows as each gate's backend returns them (pandera: coerced)."""
-        for gate in gates:
-            conform = getattr(gate.check, "conform", None)
-            if conform is None:
-                continue
-            valid, blocking = conform(valid)
-            known = {(c.dataset, c.column, c.check) for c in self.checks}
-            for finding in blocking:
-                result = self.verdict(finding, gate, ref, pii_index)
-                if result.blocking:
-                    self.unquarantinable = True
-                    if (result.dataset, result.column, result.check) not in known:
-                        self.checks.append(result)
+        if not (reasons or unpinned) or self.unquarantinable:
+            return current
+        valid, settled = self.settle(current, reasons, unpinned, gates, ref, pii_index)
+        if reasons:
+            self.quarantine_rows(current, reasons, ref, parameter)
+        # a failure no row explains blocks, unless it only followed from the rows set
+        # aside (a value that could not be coerced) and the rest validates
+        self.unquarantinable = not settled
         return valid
+
+    def settle(
+        self,
+        frame: Any,
+        reasons: dict[Any, list[str]],
+        unpinned: set[tuple[int, str | None, str]],
+        gates: Sequence[BoundGate],
+        ref: DatasetRef,
+        pii_index: bool,
+    ) -> tuple[Any, bool]:
+        """The rows that go on (as each backend's ``conform`` returns them), and whether they may.
+
+        A check that could not run on the whole frame (its column failed coercion) runs
+        on the rest: the rows it fails there are blamed too (``reasons`` grows), for a
+        few rounds. Any failure of the table as a whole that remains means no.
+        """
+        for _ in range(_ROUNDS):
+            valid = split(frame, reasons)[0] if reasons else frame
+            kept: list[int] | None = None
+            more: dict[int, list[str]] = {}
+            for number, gate in enumerate(gates):
+                conform = getattr(gate.check, "conform", None)
+                done = None if conform is None else conform(valid)
+                if done is None:
+                    return valid, not unpinned  # the backend cannot re-validate
+                valid, remaining = done
+                for finding in remaining:
+                    result = self.verdict(finding, gate, ref, pii_index)
+                    if not result.blocking:
+                        continue
+                    rows = _failing_rows(valid, finding)
+                    if rows is None or (number, finding.column, finding.check) not in unpinned:
+                        if rows is None:
+                            self._note(result)
+                            return valid, False
+                        continue  # judged on the whole frame already (mostly)
+                    kept = kept if kept is not None else _kept(frame, reasons)
+                    if kept is None:
+                        return valid, False
+                    for row in rows:
+                        more.setdefault(kept[int(row)], []).append(_why(finding))
+            if not more:
+                return valid, True
+            for row, why in more.items():
+                reasons.setdefault(row, []).extend(why)
+        return valid, False
+
+    def _note(self, result: CheckResult) -> None:
+        """Record a failure found only on the rows that would go on."""
+        if not any(
+            (c.dataset, c.column, c.check) == (result.dataset, result.column, result.check)
+            for c in self.checks
+        ):
+            self.checks.append(result)
 
     def verdict(
         self, finding: Finding, gate: BoundGate, ref: DatasetRef, pii_index: bool = False
@@ -150,7 +192,7 @@ class GateCall:
     def quarantine_rows(
         self, frame: Any, reasons: Mapping[Any, list[str]], ref: DatasetRef, parameter: str
     ) -> Any:
-        """Split off and write the rejected rows: one file per call, never overwritten."""
+        """Split off and write the rejected rows (one file per call); returns the valid rows."""
         valid, rejected = split(frame, reasons)
         path = (
             self.cfg.quarantine_dir
@@ -172,6 +214,18 @@ class GateCall:
             path,
         )
         return valid
+
+
+def _why(finding: Finding) -> str:
+    return f"{finding.column}: {finding.check}" if finding.column else finding.check
+
+
+def _kept(frame: Any, reasons: Mapping[Any, list[str]]) -> list[int] | None:
+    """Positions of ``frame`` not in ``reasons``; None for a deferred frame (no length)."""
+    rows = row_count(frame)
+    if rows is None:
+        return None
+    return [p for p in range(rows) if p not in reasons]
 
 
 def _failing_rows(frame: Any, finding: Finding) -> Sequence[Any] | None:

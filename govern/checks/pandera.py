@@ -119,21 +119,21 @@ class PanderaCheck:
         failing = list(findings(cases, layout, schema, prepared.warn, sample_size))
         return CheckOutcome(validated, listed(schema, failing, layout.rows, prepared.warn))
 
-    def conform(self, frame: Any) -> tuple[Any, list[Finding]]:
+    def conform(self, frame: Any) -> tuple[Any, list[Finding]] | None:
         """The rows that go on after quarantine, as ``schema.validate`` returns them.
 
-        Returns the validated (coerced) rows and any findings that still block on them: a
-        failure that is not in the quarantined rows (a wrong column dtype) is not solved by
-        setting rows aside, and the caller must not pass the rows on.
+        Returns the validated (coerced) rows and the failures that remain on them (a
+        wrong column dtype or a missing column is not solved by setting rows aside; a
+        check that could not run before coercion may now fail rows); None where it
+        cannot tell (Spark).
         """
         kind = self._accept(frame)
         if kind is FrameKind.SPARK:
-            return frame, []
+            return None
         validated, cases, layout, schema = self._validate(frame, kind)
         if cases is None:
             return validated, []
-        failing = list(findings(cases, layout, schema, self.prepared.warn, 0))
-        return validated, [f for f in failing if not f.row_level]
+        return validated, list(findings(cases, layout, schema, self.prepared.warn, 0))
 
     def _accept(self, frame: Any) -> FrameKind | None:
         kind = frame_kind(frame)

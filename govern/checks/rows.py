@@ -64,4 +64,4 @@ def positions_of(index: Any, labels: Iterable[Any]) -> list[int] | None:
 
 def label_text(index: Any, positions: Sequence[int]) -> list[str]:
     """The index labels of ``positions``, as text (what a sample or ``_govern_row`` shows)."""
-    return [str(label) for label in index.take(list(positions))]
+    return [str(label) for label in index[list(positions)]]

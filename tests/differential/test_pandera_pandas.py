@@ -32,7 +32,7 @@ SETTINGS = settings(
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking: keep it fast
 )
 NAMES = ["a", "b", "größe", "列", "x y", "Ω_1", "value.1"]
-KINDS = ["int", "float", "str", "str_none", "category", "dt_tz", "mixed"]
+KINDS = ["int", "float", "str", "str_none", "category", "dt_tz", "mixed", "num_text"]
 INDEXES = ["range", "named", "non_unique", "multi", "nan", "datetime", "string", "multi_nan"]
 WORDS = ["a", "b", "ab", "é", ""]
 
@@ -53,6 +53,9 @@ def _column(draw: Any, kind: str, n: int) -> pd.Series:
         days = draw(st.lists(st.integers(0, 9), min_size=n, max_size=n))
         stamps = pd.to_datetime(days, unit="D", origin="2024-01-01").tz_localize("Europe/Paris")
         return pd.Series(stamps)
+    if kind == "num_text":  # numbers as text, some not numbers: coerce=True territory
+        pool = st.sampled_from(["1", "2", "-3", "x", "7"])
+        return pd.Series(draw(st.lists(pool, min_size=n, max_size=n)), dtype=object)
     values = draw(st.lists(st.sampled_from([1, "a", None, 2.5, "b"]), min_size=n, max_size=n))
     return pd.Series(values, dtype=object)
 
@@ -78,7 +81,7 @@ def _index(kind: str, n: int) -> pd.Index:
 
 
 def _checks(draw: Any, kind: str) -> list[pa.Check]:
-    if kind in ("int", "float"):
+    if kind in ("int", "float", "num_text"):
         pool = [
             pa.Check.in_range(-2, 3),
             pa.Check.ge(0),
@@ -113,10 +116,11 @@ def cases(draw: Any) -> tuple[pa.DataFrameSchema, pd.DataFrame]:
         if kind == "int" and draw(st.integers(0, 5)) == 0:
             dtype = str  # a whole column of the wrong dtype: never quarantined
         columns[name] = pa.Column(
-            dtype,
+            "int64" if kind == "num_text" else dtype,
             checks=_checks(draw, kind),
             nullable=draw(st.booleans()),
             unique=draw(st.integers(0, 4)) == 0,
+            coerce=kind == "num_text",
         )
     if draw(st.integers(0, 6)) == 0:
         columns["missing_col"] = pa.Column(float, pa.Check.ge(0))
