@@ -409,3 +409,22 @@ def test_a_wrong_count_makes_the_comparison_fail(monkeypatch: pytest.MonkeyPatch
     frame = pd.DataFrame({"v": [1, -1, -2]}, index=[0, 0, 1])
     with pytest.raises(AssertionError):
         compare(pa.DataFrameSchema({"v": pa.Column(int, pa.Check.ge(0))}), frame, "sabotage")
+
+
+@pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
+def test_item2_polars_regex_columns_are_recorded_per_matched_column(lazy: bool) -> None:
+    import pandera.polars as pap
+    import polars as pl
+
+    frame = pl.from_pandas(penguins())
+    schema = pap.DataFrameSchema(
+        {"^bill_.*_mm$": pap.Column(pl.Float64, pap.Check.less_than(50), regex=True, nullable=True)}
+    )
+    out = gate(schema, frame.lazy() if lazy else frame, on_fail="quarantine")
+    result = govern.last_result()
+    assert result is not None
+    by = checks(result)
+    assert by[("bill_length_mm", "less_than(50)")].failed_count == 57
+    assert by[("bill_depth_mm", "less_than(50)")].passed
+    kept = out.collect() if lazy else out
+    assert kept.height == frame.height - 57 and result.quarantine[0].rows == 57
