@@ -428,3 +428,26 @@ def test_item2_polars_regex_columns_are_recorded_per_matched_column(lazy: bool) 
     assert by[("bill_depth_mm", "less_than(50)")].passed
     kept = out.collect() if lazy else out
     assert kept.height == frame.height - 57 and result.quarantine[0].rows == 57
+
+
+@pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
+def test_item6_item7_polars_drop_invalid_rows_and_raise_warning(lazy: bool) -> None:
+    import pandera.polars as pap
+    import polars as pl
+
+    frame = pl.DataFrame({"a": [1, 5, 3]})
+    frame = frame.lazy() if lazy else frame  # type: ignore[assignment]
+    dropping = pap.DataFrameSchema(
+        {"a": pap.Column(pl.Int64, pap.Check.lt(2))}, drop_invalid_rows=True
+    )
+    gate(dropping, frame, on_fail="quarantine")
+    result = govern.last_result()
+    assert result is not None and result.status == "quarantined"
+    assert result.quarantine[0].rows == 2 and result.failed_checks[0].failed_count == 2
+    warning = pap.DataFrameSchema({"a": pap.Column(pl.Int64, pap.Check.lt(2, raise_warning=True))})
+    with pytest.warns(govern.GateWarning):
+        gate(warning, frame, on_fail="quarantine")
+    result = govern.last_result()
+    assert result is not None and result.status == "warned" and not result.quarantine
+    (failed,) = result.failed_checks
+    assert failed.severity == "warn" and failed.failed_count == 2
