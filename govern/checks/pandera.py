@@ -18,6 +18,7 @@ pass bad values silently; govern always validates polars frames with
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 import warnings
 from typing import Any
@@ -28,6 +29,7 @@ from govern.checks.pandera_schema import Prepared, expand_regex, prepare
 from govern.checks.rows import exact_index, positional_view
 from govern.errors import GateDefinitionError, MissingDependencyError, NotAFrameError
 from govern.frames import FrameKind, frame_kind
+from govern.types import Severity
 
 __all__ = ["PanderaCheck", "is_pandera_gate"]
 
@@ -107,11 +109,17 @@ class PanderaCheck:
         if kind is FrameKind.SPARK:
             from govern.checks.spark import run_pandera
 
-            schema = self.schema
+            prepared = self.prepared
             validated, failing, rows = run_pandera(
-                schema, frame, want_index=want_index, sample_size=sample_size
+                prepared.schema, frame, want_index=want_index, sample_size=sample_size
             )
-            return CheckOutcome(validated, listed(schema, failing, rows, frozenset()))
+            failing = [
+                dataclasses.replace(f, severity=Severity.WARN)
+                if (f.column, f.check) in prepared.warn
+                else f
+                for f in failing
+            ]
+            return CheckOutcome(validated, listed(prepared.schema, failing, rows, prepared.warn))
         validated, cases, layout, schema = self._validate(frame, kind)
         prepared = self.prepared
         if cases is None:

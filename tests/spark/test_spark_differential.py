@@ -146,3 +146,33 @@ def test_spark_each_call_keeps_its_own_quarantine(spark: Any) -> None:
         assert spark.read.parquet(q.path).count() == q.rows
         digest = file_digest(Path(q.path))
         assert q.sha256 == digest and len(digest) == len(hashlib.sha256().hexdigest())
+
+
+def test_spark_drop_invalid_rows_and_raise_warning_are_recorded(spark: Any) -> None:
+    frame = spark.createDataFrame(DATA[1], ROWS)
+    dropping = pa.DataFrameSchema(
+        {"score": pa.Column(T.DoubleType(), pa.Check.in_range(0, 100))}, drop_invalid_rows=True
+    )
+
+    @govern.stage(inputs={"df": dropping}, on_fail="quarantine")
+    def keep(df: Any) -> Any:
+        return df
+
+    out = keep(frame)
+    result = govern.last_result()
+    assert result is not None and result.status == "quarantined"
+    assert result.failed_checks[0].failed_count == 2 and out.count() == 2
+    warning = pa.DataFrameSchema(
+        {"score": pa.Column(T.DoubleType(), pa.Check.in_range(0, 100, raise_warning=True))}
+    )
+
+    @govern.stage(inputs={"df": warning}, on_fail="quarantine")
+    def warn(df: Any) -> Any:
+        return df
+
+    with pytest.warns(govern.GateWarning):
+        out = warn(frame)
+    result = govern.last_result()
+    assert result is not None and result.status == "warned" and out.count() == 4
+    (failed,) = result.failed_checks
+    assert failed.severity == "warn" and failed.failed_count == 2
