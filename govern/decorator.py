@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import functools
 import inspect
+import types
+import typing
 from collections.abc import Callable, Mapping
 from typing import Any, ParamSpec, TypeVar, overload
 
+from govern.checks.pandera import is_pandera_gate
 from govern.errors import GateDefinitionError
 from govern.gates import compile_gate
 from govern.models import ModelSpec
@@ -45,6 +48,28 @@ def _compile_outputs(outputs: Any, name: str) -> OutputSpec:
             )
         )
     return OutputSpec(single=compile_gate(outputs, where=where))
+
+
+def _annotated_model(hint: Any) -> Any:
+    """The DataFrameModel of a pandera annotation (``DataFrame[Model]``, optional or not)."""
+    origin = typing.get_origin(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        models = [m for m in map(_annotated_model, typing.get_args(hint)) if m is not None]
+        return models[0] if len(models) == 1 else None
+    if origin is None or not getattr(origin, "__module__", "").startswith("pandera.typing"):
+        return None
+    args = typing.get_args(hint)
+    return args[0] if args and is_pandera_gate(args[0]) else None
+
+
+def _annotations(func: Callable[..., Any]) -> dict[str, Any]:
+    """The function's resolved annotations (pandera's ``DataFrame[Model]`` ones matter)."""
+    try:
+        return typing.get_type_hints(func)
+    except Exception:  # unresolvable names: use what is not a string
+        return {
+            k: v for k, v in getattr(func, "__annotations__", {}).items() if not isinstance(v, str)
+        }
 
 
 def _compile(
@@ -90,12 +115,21 @@ def _compile(
                 f"stage {stage_name!r}: cannot gate *args/**kwargs parameter {param!r}"
             )
         compiled[param] = compile_gate(gates, where=f"stage {stage_name!r}, parameter {param!r}")
+    # pandera annotations gate what inputs=/outputs= leave ungated, as pa.check_types would
+    hints = _annotations(func)
+    for param in signature.parameters:
+        model = _annotated_model(hints.get(param))
+        if param not in compiled and model is not None:
+            compiled[param] = compile_gate(
+                model, where=f"stage {stage_name!r}, parameter {param!r}"
+            )
+    returned = _annotated_model(hints.get("return")) if outputs is None else None
     return StageSpec(
         name=stage_name,
         func=func,
         signature=signature,
         inputs=compiled,
-        outputs=_compile_outputs(outputs, stage_name),
+        outputs=_compile_outputs(outputs if returned is None else returned, stage_name),
         on_fail=mode,
         doc=inspect.getdoc(func),
     )
@@ -133,9 +167,12 @@ def stage(
     Args:
         func: the function (when used bare).
         name: the stage's name; default the function's ``__name__``.
-        inputs: parameter name -> gate(s) run on that argument before the call.
-        outputs: gate(s) run on the return value; a dict (gates per returned dict key),
-            a tuple (gates per returned position, None to skip one), or
+        inputs: parameter name -> gate(s) run on that argument before the call. A
+            parameter annotated ``pandera.typing.DataFrame[Model]`` and not named here is
+            gated with ``Model``.
+        outputs: gate(s) run on the return value (default: the ``Model`` of a
+            ``-> DataFrame[Model]`` return annotation, if any); a dict (gates per returned
+            dict key), a tuple (gates per returned position, None to skip one), or
             ``govern.model(name)`` when the stage returns a model.
         on_fail: ``"raise"`` (GateError after recording), ``"warn"`` (record, warn, go
             on) or ``"quarantine"`` (pass on the valid rows, keep the rejected ones).

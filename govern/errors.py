@@ -58,6 +58,7 @@ __all__ = [
 ]
 
 _SAMPLE_IN_MESSAGE = 3
+_NOT_RUN_SHOWN = 8
 
 
 class GovernError(Exception):
@@ -163,13 +164,15 @@ class StoreWarning(UserWarning):
 def describe_check(check: CheckResult) -> str:
     """One line per failed check: dataset, column, check, failing count, a few cases."""
     where = f"column {check.column!r}" if check.column else "table"
-    unit = "row" if check.row_level else "failure"
     plural = "" if check.failed_count == 1 else "s"
-    line = (
-        f"[{check.severity}] dataset {check.dataset!r}, {where}: {check.check} "
-        f"-- {check.failed_count} failing {unit}{plural}"
-    )
-    if check.checked_count:
+    line = f"[{check.severity}] dataset {check.dataset!r}, {where}: {check.check} -- "
+    if check.row_level:
+        line += f"{check.failed_count} failing row{plural}"
+    else:  # a failure of the table or column as a whole: no rows to count
+        line += "failed" + (
+            f" ({check.failed_count} failure cases)" if check.failed_count > 1 else ""
+        )
+    if check.checked_count and check.row_level:
         line += f" of {check.checked_count}"
     if check.sample:
         cases = ", ".join(
@@ -187,6 +190,16 @@ def describe_failures(result: StageResult) -> str:
     failed = result.failed_checks
     head = f"stage {result.stage!r} ({result.status}): {len(failed)} check(s) failed"
     lines = [head, *(f"  - {describe_check(c)}" for c in failed)]
+    not_run = result.not_run_checks
+    if not_run:
+        names = ", ".join(
+            f"{c.column}: {c.check}" if c.column else c.check for c in not_run[:_NOT_RUN_SHOWN]
+        )
+        more = len(not_run) - _NOT_RUN_SHOWN
+        lines.append(
+            f"  {len(not_run)} check(s) not run: {names}"
+            + (f", ... {more} more" if more > 0 else "")
+        )
     lines.extend(
         f"  quarantined {q.rows} row(s) of {q.dataset!r} to {q.path}" for q in result.quarantine
     )

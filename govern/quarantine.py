@@ -3,7 +3,10 @@
 Rows are partitioned by one boolean mask, so valid + rejected == input, always. The
 rejected rows are written to Parquet with two extra columns: ``_govern_row`` (the row's
 index label in the gated frame) and ``_govern_reasons`` (a list of ``column: check``).
-The file is written to a temporary name and renamed, so a crash never leaves half a file.
+Rows are named by *position* (exact on any index: non-unique, NaN, MultiIndex). The file
+is written to a temporary name and linked into place without replacing anything, so a
+crash never leaves half a file and no call's rejected rows overwrite another's; its
+SHA-256 (`file_digest`) goes into the record.
 
 Deferred frames stay deferred: a polars LazyFrame is split into two lazy plans (rows
 matched by position with ``with_row_index``) and the rejected plan is streamed to Parquet
@@ -14,6 +17,7 @@ Parquet directory. Spark rows have no index: their ``_govern_row`` is null.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -23,7 +27,15 @@ from typing import Any
 from govern.errors import GovernError
 from govern.frames import FrameKind, RowPredicate, frame_kind
 
-__all__ = ["REASONS_COLUMN", "ROW_COLUMN", "rejected_rows", "split", "write_rejected"]
+__all__ = [
+    "REASONS_COLUMN",
+    "ROW_COLUMN",
+    "file_digest",
+    "rejected_rows",
+    "safe_filename",
+    "split",
+    "write_rejected",
+]
 
 REASONS_COLUMN = "_govern_reasons"
 ROW_COLUMN = "_govern_row"
@@ -32,31 +44,55 @@ _POSITION = "__govern_position"
 
 
 def safe_filename(text: str) -> str:
-    """A file-name-safe rendering of a stage or dataset name."""
-    return _UNSAFE.sub("_", text).strip("._") or "dataset"
+    """A file-name-safe rendering of a stage or dataset name, distinct for distinct names.
+
+    A name that had to change (non-ASCII, spaces, brackets) gets a short hash of the
+    original, so ``清洗`` and ``过滤`` do not both become ``dataset``.
+    """
+    safe = _UNSAFE.sub("_", text).strip("._") or "dataset"
+    if safe == text:
+        return safe
+    return f"{safe}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:10]}"
+
+
+def file_digest(path: Path) -> str:
+    """Hex SHA-256 of a quarantine file's bytes.
+
+    A Spark quarantine is a directory of part files: its digest covers each file's
+    relative path and bytes, in path order (hidden checksum files included).
+    """
+    digest = hashlib.sha256()
+    if path.is_dir():
+        for part in sorted(p for p in path.rglob("*") if p.is_file()):
+            digest.update(part.relative_to(path).as_posix().encode("utf-8") + b"\0")
+            digest.update(hashlib.sha256(part.read_bytes()).digest())
+        return digest.hexdigest()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def split(frame: Any, reasons: Mapping[Any, Sequence[str]]) -> tuple[Any, Any]:
     """(valid rows, rejected rows with reason columns) of ``frame``.
 
-    ``reasons`` maps row positions (pandas, polars eager or lazy) or
-    `RowPredicate` objects (Spark) to why those rows failed.
+    ``reasons`` maps row positions (pandas, polars eager or lazy) or `RowPredicate`
+    objects (Spark) to why those rows failed.
     """
     kind = frame_kind(frame)
     if kind is FrameKind.PANDAS:
         import numpy as np
+        import pandas as pd
 
-        # positions, not labels: a label can name several rows (or be NaN)
         positions = sorted(int(p) for p in reasons)
-        hits = np.zeros(len(frame), dtype=bool)
-        hits[positions] = True
-        rejected = frame[hits].copy()
-        rejected[ROW_COLUMN] = [str(label) for label in frame.index[positions].tolist()]
-        why = np.empty(len(positions), dtype=object)
-        for i, position in enumerate(positions):  # one list per row, never a 2-D array
-            why[i] = list(reasons[position])
-        rejected[REASONS_COLUMN] = why
-        return frame[~hits], rejected
+        bad = np.zeros(len(frame), dtype=bool)
+        bad[positions] = True
+        rejected = frame.iloc[positions].copy()
+        rejected[ROW_COLUMN] = [str(label) for label in rejected.index]
+        rejected[REASONS_COLUMN] = pd.Series(
+            [list(reasons[p]) for p in positions], index=rejected.index, dtype=object
+        )
+        return frame.iloc[np.flatnonzero(~bad)], rejected
     if kind is FrameKind.POLARS:
         import polars as pl
 
@@ -120,13 +156,14 @@ def _split_spark(frame: Any, reasons: Mapping[Any, Sequence[str]]) -> tuple[Any,
 
 
 def write_rejected(rejected: Any, path: Path) -> Path:
-    """Write rejected rows to ``path`` (Parquet) atomically; returns the path.
+    """Write rejected rows to ``path`` (Parquet) atomically, never over another file.
 
     Columns Arrow cannot store as they are (mixed Python objects, which is often why the
     rows were rejected) are written as their string form rather than lost.
 
     Raises:
-        GovernError: the file cannot be written (the message names the path).
+        GovernError: the file cannot be written, or ``path`` exists already (the
+            message names the path).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -140,7 +177,7 @@ def write_rejected(rejected: Any, path: Path) -> Path:
             rejected.write_parquet(tmp)
         else:
             _write_pandas(rejected, tmp)
-        os.replace(tmp, path)
+        _place(tmp, path)
     except OSError as exc:
         _remove(tmp)
         raise GovernError(
@@ -164,6 +201,25 @@ def rejected_rows(rejected: Any, path: Path) -> int:
 
         return int(pl.scan_parquet(path).select(pl.len()).collect().item())
     return len(rejected)
+
+
+def _place(tmp: Path, path: Path) -> None:
+    """Move ``tmp`` to ``path``, refusing to replace anything already there."""
+    if tmp.is_dir():
+        if path.exists():
+            raise FileExistsError(f"{path} exists")
+        os.rename(tmp, path)  # a non-empty directory is never replaced by rename
+        return
+    try:
+        os.link(tmp, path)  # fails if path exists: no check-then-write race
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links
+        if path.exists():
+            raise FileExistsError(f"{path} exists") from None
+        os.replace(tmp, path)
+        return
+    tmp.unlink()
 
 
 def _remove(path: Path) -> None:

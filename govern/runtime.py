@@ -18,13 +18,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from govern.checks.base import Finding
 from govern.config import Settings, settings
 from govern.datasets import SOURCES
 from govern.derivation import derived_from, mark
 from govern.errors import (
-    CheckEvaluationError,
-    GateDefinitionError,
     GateError,
     GateWarning,
     GovernError,
@@ -33,10 +30,10 @@ from govern.errors import (
 )
 from govern.frames import frame_kind, row_count
 from govern.gates import BoundGate
+from govern.gating import GateCall
 from govern.ids import uuid7
 from govern.jsonable import jsonable
 from govern.models import MODELS, ModelSpec, describe_model, remember
-from govern.quarantine import rejected_rows, safe_filename, split, write_rejected
 from govern.runs import Run, current_run, open_run
 from govern.types import (
     CheckResult,
@@ -45,8 +42,8 @@ from govern.types import (
     DatasetVersion,
     ModelRef,
     OnFail,
+    Outcome,
     QuarantineRecord,
-    Severity,
     StageResult,
     Status,
 )
@@ -129,7 +126,7 @@ def log_params(**params: Any) -> None:
     _active("log_params").params.update(jsonable(params))
 
 
-class _Call:
+class _Call(GateCall):
     """State of one stage call."""
 
     def __init__(self, spec: StageSpec, run: Run, cfg: Settings) -> None:
@@ -137,6 +134,11 @@ class _Call:
         self.run = run
         self.cfg = cfg
         self.id = uuid7()
+        self.stage_name = spec.name
+        self.run_name = run.name
+        self.run_id = run.id
+        self.call_id = self.id
+        self.on_fail = spec.on_fail
         self.started = datetime.now(UTC)
         self.checks: list[CheckResult] = []
         self.datasets: list[DatasetVersion] = []
@@ -159,9 +161,6 @@ class _Call:
         if self.spec.on_fail is OnFail.WARN:
             return False
         return any(c.blocking for c in self.checks)
-
-    def where(self, parameter: str) -> str:
-        return f"stage {self.spec.name!r}, {parameter}"
 
     def identity(self, frame: Any, parameter: str, *, output: bool) -> DatasetRef:
         known = self.run.outputs.get(frame) or SOURCES.get(frame)
@@ -203,89 +202,12 @@ class _Call:
         if not output:
             self.profile(value, ref, parameter, role="input")
             self.derivation(value, ref, parameter)
-        reasons: dict[Any, list[str]] = {}
-        quarantining = self.spec.on_fail is OnFail.QUARANTINE
-        current = value
-        for gate in gates:
-            try:
-                outcome = gate.check.run(
-                    current, want_index=quarantining, sample_size=self.cfg.sample_size
-                )
-            except CheckEvaluationError as exc:  # the backend's own exception stays the cause
-                raise CheckEvaluationError(
-                    f"{self.where(label)}, dataset {ref.name!r}: {exc}"
-                ) from exc.__cause__
-            except GateDefinitionError as exc:
-                raise type(exc)(f"{self.where(label)}: {exc}") from exc
-            current = outcome.frame
-            for finding in outcome.findings:
-                result = self.verdict(finding, gate, ref)
-                self.checks.append(result)
-                if result.blocking and quarantining:
-                    if finding.failing_index is None:
-                        self.unquarantinable = True
-                        continue
-                    why = f"{finding.column}: {finding.check}" if finding.column else finding.check
-                    for row in finding.failing_index:
-                        reasons.setdefault(row, []).append(why)
-        if reasons and not self.unquarantinable:
-            current = self.quarantine_rows(current, reasons, ref, parameter)
+        current = self.run_gates(value, gates, ref, label, parameter)
         if output:
             self.profile(current, ref, parameter, role="output")
             self.run.outputs.set(current, ref)
             mark(current, ref)
         return current
-
-    def verdict(self, finding: Finding, gate: BoundGate, ref: DatasetRef) -> CheckResult:
-        passed = finding.failed_count == 0 if finding.passed is None else finding.passed
-        if not passed and gate.mostly < 1.0 and finding.row_level and finding.checked_count:
-            # the gate's tolerance: up to (1 - mostly) of the rows checked may fail
-            passed = finding.failed_count <= (1.0 - gate.mostly) * finding.checked_count + 1e-9
-        severity = (
-            Severity.WARN
-            if gate.severity is Severity.WARN
-            else (finding.severity or Severity.ERROR)
-        )
-        pii = finding.column is not None and finding.column in self.cfg.pii_columns
-        return CheckResult(
-            dataset=ref.name,
-            check=finding.check,
-            column=finding.column,
-            severity=severity,
-            passed=passed,
-            failed_count=finding.failed_count,
-            sample=() if pii else finding.sample,
-            backend=gate.check.backend,
-            row_level=finding.row_level,
-            checked_count=finding.checked_count,
-            expected=finding.expected,
-            message=(
-                "failure cases withheld: PII column" if pii and finding.sample else finding.message
-            ),
-        )
-
-    def quarantine_rows(
-        self, frame: Any, reasons: Mapping[Any, list[str]], ref: DatasetRef, parameter: str
-    ) -> Any:
-        valid, rejected = split(frame, reasons)
-        path = (
-            self.cfg.quarantine_dir
-            / safe_filename(self.run.name)
-            / self.run.id
-            / f"{safe_filename(self.spec.name)}.{safe_filename(parameter)}.parquet"
-        )
-        write_rejected(rejected, path)
-        rows = rejected_rows(rejected, path)  # lazy/Spark: read back, not recomputed
-        self.quarantine.append(QuarantineRecord(dataset=ref.name, rows=rows, path=str(path)))
-        log.warning(
-            "stage %r quarantined %d of %s row(s) of %r to %s",
-            self.spec.name,
-            rows,
-            "?" if row_count(frame) is None else row_count(frame),
-            ref.name,
-            path,
-        )
-        return valid
 
     def profile(self, frame: Any, ref: DatasetRef, parameter: str, *, role: str) -> None:
         from govern.metrics import profile
@@ -341,7 +263,7 @@ class _Call:
             return Status.FAILED
         if self.quarantine:
             return Status.QUARANTINED
-        if any(not c.passed for c in self.checks):
+        if any(c.outcome is Outcome.FAILED for c in self.checks):
             return Status.WARNED
         return Status.PASSED
 
@@ -420,8 +342,13 @@ def _execute(spec: StageSpec, run: Run, args: tuple[Any, ...], kwargs: dict[str,
         raise error
     if call.blocked:
         raise GateError(result)
-    if result.status is Status.WARNED:
+    if result.status is Status.WARNED or (
+        # rows set aside, and a warn-severity check failed too: that is worth a warning
+        result.status is Status.QUARANTINED and any(not c.blocking for c in result.failed_checks)
+    ):
         warnings.warn(GateWarning(describe_failures(result)), stacklevel=4)
+    if not result.gated:
+        log.info("stage %r has no gates: nothing was checked", spec.name)
     return value
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "ModelRef",
     "ModelVersion",
     "OnFail",
+    "Outcome",
     "QuarantineRecord",
     "RunInfo",
     "RunStatus",
@@ -44,6 +45,17 @@ class Status(enum.StrEnum):
     WARNED = "warned"
     QUARANTINED = "quarantined"
     FAILED = "failed"
+
+
+class Outcome(enum.StrEnum):
+    """What happened to one check: it ran and passed, ran and failed, or never ran.
+
+    A check that did not run (its column is missing, too little history) is not passed.
+    """
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_RUN = "not_run"
 
 
 class OnFail(enum.StrEnum):
@@ -105,6 +117,8 @@ class CheckResult:
     ``passed`` is govern's verdict after the gate's ``mostly`` tolerance, not the
     backend's raw success flag. ``failed_count`` counts failing rows (or 1 for a
     table-level failure such as a missing column, where ``row_level`` is False).
+    ``outcome`` is ``passed``/``failed`` from ``passed`` unless given; a check that never
+    ran is ``not_run`` (``passed`` False, ``failed_count`` 0, never blocking).
     """
 
     dataset: str
@@ -119,18 +133,27 @@ class CheckResult:
     checked_count: int | None = None
     expected: str | None = None
     message: str | None = None
+    outcome: Outcome | None = None
+
+    def __post_init__(self) -> None:
+        if self.outcome is None:
+            derived = Outcome.PASSED if self.passed else Outcome.FAILED
+            object.__setattr__(self, "outcome", derived)
+        else:
+            object.__setattr__(self, "outcome", Outcome(self.outcome))
 
     @property
     def blocking(self) -> bool:
         """True when this failure must stop (or quarantine) the stage."""
-        return not self.passed and self.severity is Severity.ERROR
+        return self.outcome is Outcome.FAILED and self.severity is Severity.ERROR
 
 
 @dataclass(frozen=True, slots=True)
 class QuarantineRecord:
     """Rows a gate rejected from one dataset, and the Parquet file holding them.
 
-    ``sha256`` is the hex SHA-256 of the file's bytes (``govern verify`` checks it).
+    ``sha256`` is the hex SHA-256 of the file's bytes (`govern.quarantine.file_digest`; a
+    Spark directory hashes its files in name order); ``govern verify`` checks it.
     """
 
     dataset: str
@@ -192,8 +215,18 @@ class StageResult:
 
     @property
     def failed_checks(self) -> tuple[CheckResult, ...]:
-        """Checks that did not pass, whatever their severity."""
-        return tuple(c for c in self.checks if not c.passed)
+        """Checks that ran and failed, whatever their severity."""
+        return tuple(c for c in self.checks if c.outcome is Outcome.FAILED)
+
+    @property
+    def gated(self) -> bool:
+        """False for a call that ran no check at all: it "passed" nothing."""
+        return bool(self.checks)
+
+    @property
+    def not_run_checks(self) -> tuple[CheckResult, ...]:
+        """Checks that could not run (e.g. their column is missing): never passed."""
+        return tuple(c for c in self.checks if c.outcome is Outcome.NOT_RUN)
 
     @property
     def passed(self) -> bool:

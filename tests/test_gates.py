@@ -166,7 +166,8 @@ def test_quarantine_cannot_isolate_a_missing_column_so_it_raises() -> None:
     def keep(df: pd.DataFrame) -> pd.DataFrame:  # pragma: no cover
         return df
 
-    with pytest.raises(govern.GateError, match="column 'grade' is missing"):
+    existing = r"column 'grade' not in dataframe; columns in the dataframe: \['id', 'score'\]"
+    with pytest.raises(govern.GateError, match=existing):
         keep(frame([1.0]).drop(columns=["grade"]))
     result = govern.last_result()
     assert result is not None and result.status == "failed" and result.quarantine == ()

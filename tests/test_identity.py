@@ -162,6 +162,7 @@ def test_the_implicit_step_reaches_the_openlineage_events() -> None:
     for event in found:
         validate_event(event)
     inputs = {(d["namespace"], d["name"]) for d in found[-1]["inputs"]}
-    assert ("testproject", "identity.one.return") in inputs  # the edge from one's output
-    assert ("testproject", "two.df") in inputs  # the derived frame, its own dataset
+    # in-memory datasets are named as the OpenLineage Naming spec names them
+    assert ("inmemory://", "testproject/identity.one.return") in inputs  # one's output
+    assert ("inmemory://", "testproject/two.df") in inputs  # the derived frame, its own dataset
     assert run.status == "completed"

@@ -372,6 +372,5 @@ def test_no_pii_column_value_reaches_anything(outputs: dict[str, str]) -> None:
     assert _leaks(outputs, PII_COLUMN) == []
 
 
-@pytest.mark.xfail(strict=True, reason="needs gates-pandera PII index masking")
 def test_no_pii_index_label_reaches_anything(outputs: dict[str, str]) -> None:
     assert _leaks(outputs, PII_INDEX) == []

@@ -26,9 +26,11 @@ class Finding:
         column: the column checked, or None for a table-level check.
         failed_count: failing rows (row-level) or failures (table-level).
         checked_count: rows the check looked at, when known.
-        failing_index: positions (0-based) of failing rows (for quarantine), or None when
-            the failure cannot be pinned to rows (missing column, wrong dtype). Positions,
-            not labels: a pandas label can name several rows, or be NaN.
+        failing_index: index labels of failing rows (for quarantine), or None when the
+            failure cannot be pinned to rows (missing column, wrong dtype). Superseded by
+            ``failing_rows`` when that is given.
+        failing_rows: 0-based positions of the failing rows in the frame the check ran on
+            (exact on any index; `govern.checks.rows` maps labels to positions).
         sample: a few failure cases, already bounded.
         passed: the backend's own verdict (a GX expectation's ``mostly`` may let a few
             failing rows pass); None means "passed iff nothing failed".
@@ -37,6 +39,8 @@ class Finding:
         message: the backend's message for failures that carry no sample.
         row_level: False for a failure of the table as a whole (missing column, wrong
             dtype, row count): it cannot be quarantined row by row.
+        ran: False for a check that could not run (its column is missing): recorded as
+            not run, never as passed.
     """
 
     check: str
@@ -50,6 +54,8 @@ class Finding:
     expected: str | None = None
     message: str | None = None
     row_level: bool = True
+    ran: bool = True
+    failing_rows: Sequence[int] | None = None
 
 
 @dataclass(slots=True)

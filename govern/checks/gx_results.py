@@ -4,7 +4,7 @@ GX runs on a positional view of the frame (an unnamed ``RangeIndex``), so its
 ``unexpected_index_list`` is a list of row positions whatever the user's index is
 (named, MultiIndex, non-unique, NaN-labelled, datetime, string): positions are exact
 where labels are not (GX returns a named index's rows as dicts, and a non-unique label
-names several rows). ``failing_index`` carries those positions; failure samples show the
+names several rows). ``failing_rows`` carries those positions; failure samples show the
 row's own label.
 """
 
@@ -49,7 +49,7 @@ def finding(result: Any, want_index: bool, sample_size: int, labels: Any = None)
 
     Args:
         result: the GX result of one expectation.
-        want_index: fill ``failing_index`` with row positions (for quarantine).
+        want_index: fill ``failing_rows`` with row positions (for quarantine).
         sample_size: bound on the sample.
         labels: the user's index (to show samples' labels), or None for Spark.
     """
@@ -88,7 +88,7 @@ def finding(result: Any, want_index: bool, sample_size: int, labels: Any = None)
     return Finding(
         failed_count=int(outcome["unexpected_count"]),
         checked_count=outcome.get("element_count"),
-        failing_index=_positions(outcome.get("unexpected_index_list")) if want_index else None,
+        failing_rows=_positions(outcome.get("unexpected_index_list")) if want_index else None,
         sample=sample,
         passed=success,
         row_level="unexpected_index_list" in outcome or not want_index,

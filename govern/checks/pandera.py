@@ -2,14 +2,17 @@
 
 pandera is imported only when a gate first runs. Validation is always ``lazy=True`` so
 that one call reports every failing check; its ``failure_cases`` frame becomes one
-Finding per (column, check), and the checks that passed are listed too, so the record
-shows everything that was evaluated.
+Finding per (column, check) -- `govern.checks.pandera_cases` -- and the checks that
+passed or could not run are listed too, so the record shows everything declared.
+
+Rows are reported as positions (exact on every index kind): a pandas frame whose index
+does not name each row once (non-unique, NaN labels, MultiIndex) is validated through a
+positional view unless the schema checks the index itself; polars rows are positions.
 
 polars: pandera validates a LazyFrame's *schema only* unless told otherwise, which would
 pass bad values silently; govern always validates polars frames with
-``validation_depth=SCHEMA_AND_DATA`` (pandera then runs each data check as its own query
-on the plan). pyspark: pandera does not raise; `govern.checks.spark` reads
-``df.pandera.errors`` and counts failing rows with Spark aggregations.
+``validation_depth=SCHEMA_AND_DATA``. pyspark: pandera does not raise;
+`govern.checks.spark` reads ``df.pandera.errors`` and counts failing rows with Spark.
 """
 
 from __future__ import annotations
@@ -17,20 +20,18 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import threading
-from collections.abc import Iterator
+import warnings
 from typing import Any
 
-from govern.checks.base import CheckOutcome, Finding, bounded_repr
+from govern.checks.base import CheckOutcome, Finding
+from govern.checks.pandera_cases import Layout, findings, listed
+from govern.checks.pandera_schema import Prepared, expand_regex, prepare
+from govern.checks.rows import exact_index, positional_view
 from govern.errors import GateDefinitionError, MissingDependencyError, NotAFrameError
 from govern.frames import FrameKind, frame_kind
-from govern.types import FailureCase
+from govern.types import Severity
 
 __all__ = ["PanderaCheck", "is_pandera_gate"]
-
-# Failure-case labels pandera uses for the checks every column carries.
-_PRESENCE = "column_in_dataframe"
-_NOT_NULL = "not_nullable"
-_UNIQUE = "field_uniqueness"
 
 
 def _is_pandera_class(obj: Any) -> bool:
@@ -75,6 +76,7 @@ class PanderaCheck:
         self._declared = schema_or_model
         self._engine = _engine_of(schema_or_model)
         self._schema: Any = None
+        self._prepared: Prepared | None = None
         self._lock = threading.Lock()
         self.name = (
             schema_or_model.__name__
@@ -84,7 +86,7 @@ class PanderaCheck:
 
     @property
     def schema(self) -> Any:
-        """The DataFrameSchema (a model class is converted once, on first use)."""
+        """The user's DataFrameSchema (a model class is converted once, on first use)."""
         with self._lock:
             if self._schema is None:
                 declared: Any = self._declared
@@ -92,8 +94,56 @@ class PanderaCheck:
                 self._schema = declared.to_schema() if is_model else declared
             return self._schema
 
+    @property
+    def prepared(self) -> Prepared:
+        """The copy govern validates with (`govern.checks.pandera_schema.prepare`)."""
+        schema = self.schema
+        with self._lock:
+            if self._prepared is None:
+                self._prepared = prepare(schema)
+            return self._prepared
+
     def run(self, frame: Any, *, want_index: bool, sample_size: int) -> CheckOutcome:
-        """Validate lazily; every failing (column, check) becomes a Finding."""
+        """Validate lazily; every (column, check) declared becomes a Finding."""
+        kind = self._accept(frame)
+        if kind is FrameKind.SPARK:
+            from govern.checks.spark import run_pandera
+
+            prepared = self.prepared
+            validated, failing, rows = run_pandera(
+                prepared.schema, frame, want_index=want_index, sample_size=sample_size
+            )
+            failing = [
+                dataclasses.replace(f, severity=Severity.WARN)
+                if (f.column, f.check) in prepared.warn
+                else f
+                for f in failing
+            ]
+            return CheckOutcome(validated, listed(prepared.schema, failing, rows, prepared.warn))
+        validated, cases, layout, schema = self._validate(frame, kind)
+        prepared = self.prepared
+        if cases is None:
+            return CheckOutcome(validated, listed(schema, [], layout.rows, prepared.warn))
+        failing = list(findings(cases, layout, schema, prepared.warn, sample_size))
+        return CheckOutcome(validated, listed(schema, failing, layout.rows, prepared.warn))
+
+    def conform(self, frame: Any) -> tuple[Any, list[Finding]] | None:
+        """The rows that go on after quarantine, as ``schema.validate`` returns them.
+
+        Returns the validated (coerced) rows and the failures that remain on them (a
+        wrong column dtype or a missing column is not solved by setting rows aside; a
+        check that could not run before coercion may now fail rows); None where it
+        cannot tell (Spark).
+        """
+        kind = self._accept(frame)
+        if kind is FrameKind.SPARK:
+            return None
+        validated, cases, layout, schema = self._validate(frame, kind)
+        if cases is None:
+            return validated, []
+        return validated, list(findings(cases, layout, schema, self.prepared.warn, 0))
+
+    def _accept(self, frame: Any) -> FrameKind | None:
         kind = frame_kind(frame)
         accepted = {
             FrameKind.POLARS: (FrameKind.POLARS, FrameKind.POLARS_LAZY),
@@ -104,48 +154,51 @@ class PanderaCheck:
                 f"pandera schema {self.name!r} is for {self._engine.value} frames, "
                 f"got {type(frame).__module__}.{type(frame).__qualname__}"
             )
-        errors = _errors_module()
-        schema = self.schema
-        if kind is FrameKind.SPARK:
-            from govern.checks.spark import run_pandera
+        return kind
 
-            validated, failing, rows = run_pandera(
-                schema, frame, want_index=want_index, sample_size=sample_size
-            )
-            return CheckOutcome(validated, _with_passed(schema, failing, rows))
+    def _validate(self, frame: Any, kind: FrameKind | None) -> tuple[Any, Any, Layout, Any]:
+        """(frame to pass on, failure cases as pandas or None, row layout, schema used)."""
+        errors = _errors_module()
+        prepared = self.prepared
+        schema = prepared.schema
+        polars = kind is not FrameKind.PANDAS
+        if prepared.regex:
+            schema = expand_regex(schema, frame, polars)
+        view = frame
+        positional = False
+        if kind is FrameKind.PANDAS and getattr(schema, "index", None) is None:
+            # labels that do not name one row each: validate by position instead
+            positional = not exact_index(frame.index)
+            view = positional_view(frame) if positional else frame
+        layout = Layout(
+            kind=kind,
+            index=frame.index if kind is FrameKind.PANDAS else None,
+            positional=positional or polars,
+            rows=_rows(frame, kind),
+            columns=_columns(frame, kind),
+            typed=_typed(frame, kind),
+        )
         try:
-            with _data_checks_on(kind):
-                validated = schema.validate(frame, lazy=True)
+            with _data_checks_on(kind), warnings.catch_warnings():
+                warnings.simplefilter("ignore", errors.SchemaWarning)
+                validated = schema.validate(view, lazy=True)
         except errors.SchemaErrors as exc:
-            cases = _as_pandas(exc.failure_cases)
-            rows = _rows(frame, kind)
-            # polars reports failure cases as text already: show them unquoted
-            text = kind is not FrameKind.PANDAS
-            failing = list(_findings(cases, rows, want_index, sample_size, text=text))
-            if kind is FrameKind.PANDAS and want_index:
-                failing = [_at_positions(f, frame.index) for f in failing]
             data = getattr(exc, "data", None)
-            passed_on = data if data is not None and frame_kind(data) is kind else frame
-            return CheckOutcome(passed_on, _with_passed(schema, failing, rows))
+            passed_on = data if data is not None and frame_kind(data) is kind else view
+            cases = _as_pandas(exc.failure_cases)
+            return _restore(passed_on, frame, positional), cases, layout, schema
         except errors.SchemaDefinitionError as exc:
             raise GateDefinitionError(f"pandera schema {self.name!r} is invalid: {exc}") from exc
         except errors.BackendNotFoundError as exc:
             raise NotAFrameError(f"pandera cannot validate {type(frame).__name__}: {exc}") from exc
-        rows = len(validated) if kind is not FrameKind.POLARS_LAZY else None
-        return CheckOutcome(validated, _with_passed(schema, [], rows))
+        return _restore(validated, frame, positional), None, layout, schema
 
 
-def _at_positions(found: Finding, index: Any) -> Finding:
-    """A pandas finding's failing labels as row positions (quarantine splits by position).
-
-    A label that names no row (pandera reports a MultiIndex row as text) leaves the
-    failure unpinned, so the stage fails rather than losing rows.
-    """
-    if found.failing_index is None:
-        return found
-    positions = index.get_indexer_for(list(found.failing_index))
-    pinned = None if (positions < 0).any() else sorted(set(positions.tolist()))
-    return dataclasses.replace(found, failing_index=pinned)
+def _restore(validated: Any, frame: Any, positional: bool) -> Any:
+    """Give a positionally validated frame its own index back (same rows, same order)."""
+    if positional and len(validated) == len(frame):
+        return validated.set_axis(frame.index, axis=0)
+    return validated
 
 
 def _data_checks_on(kind: FrameKind | None) -> contextlib.AbstractContextManager[Any]:
@@ -171,6 +224,18 @@ def _rows(frame: Any, kind: FrameKind | None) -> int | None:
     return len(frame)
 
 
+def _columns(frame: Any, kind: FrameKind | None) -> list[str]:
+    if kind is FrameKind.POLARS_LAZY:
+        return [str(c) for c in frame.collect_schema().names()]
+    return [str(c) for c in frame.columns]
+
+
+def _typed(frame: Any, kind: FrameKind | None) -> frozenset[str]:
+    if kind is not FrameKind.PANDAS:
+        return frozenset()
+    return frozenset(str(c) for c, t in frame.dtypes.items() if str(t) != "object")
+
+
 def _errors_module() -> Any:
     try:
         import pandera.errors as errors
@@ -183,101 +248,3 @@ def _as_pandas(cases: Any) -> Any:
     if frame_kind(cases) is FrameKind.PANDAS:
         return cases
     return cases.to_pandas()
-
-
-def _check_label(check: Any) -> str:
-    return str(check.error or check.name)
-
-
-def _declared_checks(schema: Any) -> Iterator[tuple[str | None, str]]:
-    """(column, check label) for every check the schema evaluates, as pandera names them."""
-    for name, column in schema.columns.items():
-        col = str(name)
-        if getattr(column, "required", True):
-            yield col, _PRESENCE
-        if column.dtype is not None:
-            yield col, f"dtype('{column.dtype}')"
-        if not column.nullable:
-            yield col, _NOT_NULL
-        if column.unique:
-            yield col, _UNIQUE
-        for check in column.checks:
-            yield col, _check_label(check)
-    for check in schema.checks:
-        yield None, _check_label(check)
-
-
-def _with_passed(schema: Any, failing: list[Finding], rows: int | None) -> list[Finding]:
-    seen = {(f.column, f.check) for f in failing}
-    passed = [
-        Finding(check=label, column=column, failed_count=0, checked_count=rows, passed=True)
-        for column, label in dict.fromkeys(_declared_checks(schema))
-        if (column, label) not in seen
-        and not (column is not None and (None, label) in seen and label == _PRESENCE)
-    ]
-    return failing + passed
-
-
-def _findings(
-    cases: Any, rows: int | None, want_index: bool, sample_size: int, *, text: bool = False
-) -> Iterator[Finding]:
-    cases = cases.assign(
-        _number=cases["check_number"].astype("string").fillna(""),
-        _column=cases["column"].astype("string").fillna(""),
-    )
-    for (_, column, check, _), group in cases.groupby(
-        ["schema_context", "_column", "check", "_number"], sort=False, dropna=False
-    ):
-        label = str(check)
-        col: str | None = str(column) or None
-        index = group["index"]
-        row_level = bool(index.notna().all())
-        if label == _PRESENCE and col is None:
-            # pandera reports a missing column with the column's name as the failure case
-            for missing in group["failure_case"]:
-                yield Finding(
-                    check=label,
-                    column=str(missing),
-                    failed_count=1,
-                    checked_count=None,
-                    message=f"column {missing!r} is missing",
-                    row_level=False,
-                )
-            continue
-        if row_level:
-            labels = index.drop_duplicates()
-            failed = len(labels)
-        else:
-            labels = None
-            failed = len(group)
-        sample = tuple(
-            FailureCase(
-                index=None if _isna(i) else str(i),
-                value=bounded_repr(v) if not text or _isna(v) else _bounded_text(str(v)),
-            )
-            for i, v in zip(
-                group["index"].head(sample_size),
-                group["failure_case"].head(sample_size),
-                strict=True,
-            )
-        )
-        yield Finding(
-            check=label,
-            column=col,
-            failed_count=failed,
-            checked_count=rows if row_level else None,
-            failing_index=labels.tolist() if (want_index and labels is not None) else None,
-            sample=sample,
-            passed=False,
-            message=None if row_level else f"{label} failed",
-            row_level=row_level,
-        )
-
-
-def _bounded_text(value: str, limit: int = 80) -> str:
-    """A failure case polars already rendered as text, cut like `bounded_repr`."""
-    return value if len(value) <= limit else value[: limit - 3] + "..."
-
-
-def _isna(value: Any) -> bool:
-    return value is None or value != value  # NaN is the only value unequal to itself

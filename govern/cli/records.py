@@ -107,6 +107,15 @@ _STATUS_STYLE = {
 }
 
 
+def _checks_cell(stage: StageResult) -> str:
+    """Failed / total checks, and those that could not run (never counted as ok)."""
+    if not stage.gated:
+        return "no gates"
+    failed, not_run = len(stage.failed_checks), len(stage.not_run_checks)
+    text = f"{failed} failed / {len(stage.checks)}" if failed else f"{len(stage.checks)} ok"
+    return text + (f", {not_run} not run" if not_run else "")
+
+
 def _status(value: str) -> str:
     style = _STATUS_STYLE.get(str(value), "")
     return f"[{style}]{value}[/{style}]" if style else str(value)
@@ -256,14 +265,13 @@ def _show_run(run: RunInfo, stages: list[StageResult]) -> None:
     for column in ("#", "STAGE", "STATUS", "DURATION", "CHECKS", "QUARANTINED", "MODEL", "ERROR"):
         table.add_column(column)
     for number, stage in enumerate(stages, 1):
-        failed = len(stage.failed_checks)
         quarantined = sum(q.rows for q in stage.quarantine)
         table.add_row(
             str(number),
             _escape(stage.stage),
-            _status(stage.status),
+            _status(stage.status) + ("" if stage.gated else " (no gates)"),
             _seconds(stage.duration_s),
-            f"{failed} failed / {len(stage.checks)}" if failed else f"{len(stage.checks)} ok",
+            _checks_cell(stage),
             f"{quarantined} rows" if stage.quarantine else "-",
             str(stage.model.ref) if stage.model else "-",
             _escape((stage.error or "-").splitlines()[0][:60]),

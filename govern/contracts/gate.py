@@ -92,6 +92,18 @@ class Contract:
         findings.extend(self._type_findings(measured))
         findings.extend(self._metric_findings(measured))
         findings.extend(self._sql_findings(frame, kind, present))
+        findings.extend(  # kept with unsupported="not_run": recorded as not run, never passed
+            Finding(
+                check=rule.name,
+                column=rule.column,
+                failed_count=0,
+                passed=False,
+                message=rule.reason,
+                row_level=False,
+                ran=False,
+            )
+            for rule in self.rules.unsupported
+        )
         return CheckOutcome(frame=outcome.frame, findings=findings)
 
     def _severities(self) -> dict[str, Severity]:

@@ -130,7 +130,7 @@ def _finite(value: Any) -> Any:
 
 IN_MEMORY = "inmemory://"
 """The Naming spec's namespace for datasets with no storage location."""
-_NO_LOCATION = (DatasetKind.STAGE_OUTPUT, DatasetKind.ANONYMOUS)
+_NO_LOCATION = (DatasetKind.STAGE_OUTPUT, DatasetKind.ANONYMOUS, DatasetKind.DERIVED)
 
 
 def event_name(ref: DatasetRef) -> tuple[str, str]:

@@ -205,6 +205,7 @@ def _encode_check(c: CheckResult) -> dict[str, Any]:
         "checked_count": _int(c.checked_count),
         "expected": c.expected,
         "message": c.message,
+        "outcome": str(c.outcome),
     }
 
 
@@ -222,6 +223,7 @@ def _decode_check(d: Mapping[str, Any]) -> CheckResult:
         checked_count=d.get("checked_count"),
         expected=d.get("expected"),
         message=d.get("message"),
+        outcome=d.get("outcome"),
     )
 
 

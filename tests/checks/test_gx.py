@@ -120,7 +120,7 @@ def test_passing_frame(suite: Any) -> None:
         assert finding.passed is True
         assert finding.failed_count == 0
         assert finding.checked_count == 3
-        assert finding.failing_index == []
+        assert finding.failing_rows == []
         assert finding.sample == ()
     assert found[BETWEEN].column == "amount"
     assert found[BETWEEN].expected == "between 0 and 100"
@@ -135,11 +135,11 @@ def test_failing_frame_with_index(suite: Any) -> None:
     between = found[BETWEEN]
     assert between.passed is False
     assert (between.failed_count, between.checked_count) == (2, 4)
-    assert list(between.failing_index or ()) == [1, 2]  # positions; samples show labels
+    assert list(between.failing_rows or ()) == [1, 2]  # positions; samples show labels
     assert between.sample == (FailureCase("o2", "-5.0"), FailureCase("o3", "250.0"))
     assert between.severity is Severity.ERROR
     nulls = found[NOT_NULL]
-    assert (nulls.failed_count, list(nulls.failing_index or ())) == (1, [1])
+    assert (nulls.failed_count, list(nulls.failing_rows or ())) == (1, [1])
     assert nulls.sample == (FailureCase("o2", "nan"),)  # pandas 3: None -> NaN in str
     pd.testing.assert_frame_equal(frame, before)  # GX must not touch the caller's frame
 
@@ -147,7 +147,7 @@ def test_failing_frame_with_index(suite: Any) -> None:
 def test_failing_frame_without_index_still_samples(suite: Any) -> None:
     found = by_check(run(GXCheck.from_suite(suite), bad_orders(), want_index=False).findings)
     between = found[BETWEEN]
-    assert between.failing_index is None
+    assert between.failing_rows is None
     assert between.failed_count == 2
     assert between.sample == (FailureCase("o2", "-5.0"), FailureCase("o3", "250.0"))
 
@@ -160,7 +160,7 @@ def test_sample_is_bounded_by_sample_size(gx: Any) -> None:
         assert finding.failed_count == 39
         assert [c.index for c in finding.sample] == ["11", "12", "13"]
         assert finding.expected == "<= 10"
-    assert len(one(gx, expectation, frame).failing_index or ()) == 39
+    assert len(one(gx, expectation, frame).failing_rows or ()) == 39
 
 
 def test_warning_severity_maps_to_warn(suite: Any) -> None:
@@ -194,7 +194,7 @@ def test_missing_column_is_a_table_level_failure(gx: Any) -> None:
     finding = one(gx, expectation, good_orders())
     assert finding.passed is False
     assert finding.failed_count == 1
-    assert finding.failing_index is None
+    assert finding.failing_rows is None
     assert finding.column == "nope"
     assert finding.message == 'The column "nope" in BatchData does not exist.'
 
@@ -202,7 +202,7 @@ def test_missing_column_is_a_table_level_failure(gx: Any) -> None:
 def test_table_expectations(gx: Any) -> None:
     rows = gx.expectations.ExpectTableRowCountToBeBetween(min_value=1, max_value=2)
     finding = one(gx, rows, good_orders())
-    assert (finding.passed, finding.failed_count, finding.failing_index) == (False, 1, None)
+    assert (finding.passed, finding.failed_count, finding.failing_rows) == (False, 1, None)
     assert finding.column is None
     assert finding.message == "observed 3"
     assert finding.expected == "between 1 and 2"
@@ -216,7 +216,7 @@ def test_set_level_expectation_has_no_rows(gx: Any) -> None:
         column="status", value_set=["open"]
     )
     finding = one(gx, expectation, bad_orders())
-    assert (finding.passed, finding.failed_count, finding.failing_index) == (False, 1, None)
+    assert (finding.passed, finding.failed_count, finding.failing_rows) == (False, 1, None)
     assert finding.sample == (FailureCase(None, "'lost'"),)
 
 
@@ -238,7 +238,7 @@ def test_multiindex_labels(gx: Any) -> None:
     )
     expectation = gx.expectations.ExpectColumnValuesToNotBeNull(column="customer")
     finding = one(gx, expectation, frame)
-    assert finding.failing_index == [1]
+    assert finding.failing_rows == [1]
     assert finding.sample == (FailureCase("(1, 'b')", "nan"),)
 
 

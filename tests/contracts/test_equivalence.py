@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from govern.contracts import Contract
-from tests.contracts.conftest import ORDERS
+from tests.contracts.conftest import ORDERS, failing_rows
 
 GATE = Contract(ORDERS)
 
@@ -84,7 +84,7 @@ def _govern_rows(frame: Any) -> tuple[bool, set[int]]:
     outcome = GATE.run(frame, want_index=True, sample_size=3)
     row_level = [f for f in outcome.findings if f.row_level]
     failed = [f for f in row_level if f.failed_count]
-    rows = {int(i) for f in failed for i in (f.failing_index or [])}
+    rows = {int(i) for f in failed for i in failing_rows(f)}
     return not failed, rows
 
 
@@ -153,9 +153,6 @@ def test_breaking_the_gate_on_purpose_is_caught(monkeypatch: pytest.MonkeyPatch)
     broken = Contract(ORDERS)
     outcome = broken.run(frame, want_index=True, sample_size=3)
     rows = {
-        int(i)
-        for f in outcome.findings
-        if f.row_level and f.failed_count
-        for i in f.failing_index or []
+        int(i) for f in outcome.findings if f.row_level and f.failed_count for i in failing_rows(f)
     }
     assert (not rows, rows) != _bare_rows(HAND_PANDAS, frame)

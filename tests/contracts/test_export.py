@@ -17,7 +17,7 @@ import govern
 from govern.cli import main
 from govern.contracts import Contract, lint
 from govern.contracts.export import contract_from_schema, logical_type
-from tests.contracts.conftest import ORDERS
+from tests.contracts.conftest import ORDERS, failing_rows
 
 SCHEMA = pa.DataFrameSchema(
     {
@@ -82,10 +82,7 @@ def test_the_exported_contract_flags_the_rows_the_schema_flags(frame: pd.DataFra
         }
     outcome = GATE.run(frame, want_index=True, sample_size=3)
     flagged = {
-        int(i)
-        for f in outcome.findings
-        if f.row_level and f.failed_count
-        for i in f.failing_index or []
+        int(i) for f in outcome.findings if f.row_level and f.failed_count for i in failing_rows(f)
     }
     assert flagged == expected
 

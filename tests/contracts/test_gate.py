@@ -12,7 +12,7 @@ import pytest
 import govern
 from govern.contracts import Contract
 from govern.errors import ContractError, GateDefinitionError
-from tests.contracts.conftest import CUSTOMERS, DATA, ORDERS
+from tests.contracts.conftest import CUSTOMERS, DATA, ORDERS, failing_rows
 
 
 def orders(**changes: list[object]) -> pd.DataFrame:
@@ -138,11 +138,7 @@ def test_composite_primary_key_enum_formats_and_date_bounds() -> None:
         }
     )
     outcome = Contract(CUSTOMERS).run(frame, want_index=True, sample_size=3)
-    failing = {
-        (f.check, f.column): sorted(f.failing_index or [])
-        for f in outcome.findings
-        if f.failed_count
-    }
+    failing = {(f.check, f.column): failing_rows(f) for f in outcome.findings if f.failed_count}
     assert failing[("multiple_fields_uniqueness", "region")] == [0, 1]
     assert failing[("isin(['EU', 'US'])", "region")] == [2]
     assert failing[("less_than_or_equal_to(65535)", "customer_id")] == [2]  # format u16

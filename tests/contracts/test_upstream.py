@@ -49,3 +49,23 @@ def test_custom_rules_are_errors_unless_recorded_as_not_run() -> None:
     assert "soda" in problem.message
     gate = Contract(path, unsupported="not_run")
     assert [r.column for r in gate.rules.unsupported] == ["UniqueID", "UniqueID"]
+
+
+def test_rules_govern_cannot_run_are_recorded_as_not_run() -> None:
+    import govern
+
+    path = next(p for p in UPSTREAM if p.name == "column-custom.odcs.yaml")
+    gate = Contract(path, unsupported="not_run")
+
+    @govern.stage(outputs=gate)
+    def air_quality() -> pd.DataFrame:
+        return pd.DataFrame({"UniqueID": [1.0, 2.0]})
+
+    with govern.run("air"):
+        air_quality()
+    result = govern.last_result()
+    not_run = [c for c in result.checks if c.outcome.value == "not_run"]
+    assert [c.column for c in not_run] == ["UniqueID", "UniqueID"]
+    assert all("soda" in (c.message or "") for c in not_run)
+    assert not any(c.passed for c in not_run)
+    assert result.status.value == "passed"  # not run is not a failure, and not a pass

@@ -48,8 +48,8 @@ def test_a_lost_quarantined_row_is_caught(monkeypatch: pytest.MonkeyPatch) -> No
 
     def lose_one(*args: Any, **kwargs: Any) -> Any:
         found = real(*args, **kwargs)
-        rows = found.failing_index
-        return dataclasses.replace(found, failing_index=list(rows)[1:] if rows else rows)
+        rows = found.failing_rows
+        return dataclasses.replace(found, failing_rows=list(rows)[1:] if rows else rows)
 
     monkeypatch.setattr(gx_check, "finding", lose_one)
     assert compare(FRAME, BETWEEN) != []

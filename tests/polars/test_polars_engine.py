@@ -179,7 +179,7 @@ def test_missing_column_cannot_be_quarantined(kind: str) -> None:
     def keep(df: Any) -> Any:  # pragma: no cover
         return df
 
-    with pytest.raises(govern.GateError, match="column 'grade' is missing"):
+    with pytest.raises(govern.GateError, match="column 'grade' not in dataframe"):
         keep(make(kind, [1.0]).drop("grade"))
 
 
