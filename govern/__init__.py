@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from govern._version import __version__
 from govern.checks.base import Check, CheckOutcome, Finding
+from govern.collect import last_result, log_metrics, log_params
 from govern.config import Settings, configure, settings
 from govern.datasets import (
     read_csv,
@@ -45,7 +46,6 @@ from govern.errors import (
 from govern.gates import Gate
 from govern.models import model
 from govern.runs import Run, run
-from govern.runtime import last_result, log_metrics, log_params
 from govern.types import (
     CheckResult,
     DatasetKind,

@@ -13,18 +13,17 @@ import logging
 import time
 import warnings
 from collections.abc import Callable, Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from govern.collect import _Collector, _collector, _last
 from govern.config import Settings, settings
 from govern.datasets import SOURCES
 from govern.derivation import derived_from, mark
 from govern.errors import (
     GateError,
     GateWarning,
-    GovernError,
     NotAFrameError,
     describe_failures,
 )
@@ -32,7 +31,6 @@ from govern.frames import frame_kind, row_count
 from govern.gates import BoundGate
 from govern.gating import GateCall
 from govern.ids import uuid7
-from govern.jsonable import jsonable
 from govern.models import MODELS, ModelSpec, describe_model, remember
 from govern.runs import Run, current_run, open_run
 from govern.types import (
@@ -48,7 +46,7 @@ from govern.types import (
     Status,
 )
 
-__all__ = ["OutputSpec", "StageSpec", "execute", "last_result", "log_metrics", "log_params"]
+__all__ = ["OutputSpec", "StageSpec", "execute"]
 
 log = logging.getLogger("govern")
 
@@ -79,51 +77,6 @@ class StageSpec:
     outputs: OutputSpec
     on_fail: OnFail
     doc: str | None
-
-
-@dataclass
-class _Collector:
-    """What one stage call accumulates; becomes a StageResult at the end."""
-
-    params: dict[str, Any] = field(default_factory=dict)
-    metrics: dict[str, Any] = field(default_factory=dict)
-    slices: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-_collector: ContextVar[_Collector | None] = ContextVar("govern_stage", default=None)
-_last: list[StageResult] = []
-
-
-def last_result() -> StageResult | None:
-    """The result of the latest governed stage call in this process."""
-    return _last[-1] if _last else None
-
-
-def _active(func: str) -> _Collector:
-    collector = _collector.get()
-    if collector is None:
-        raise GovernError(f"govern.{func}() must be called inside a governed stage")
-    return collector
-
-
-def log_metrics(*, slices: Mapping[str, Mapping[str, Any]] | None = None, **metrics: Any) -> None:
-    """Record metrics of what the current stage produces (a model or a dataset).
-
-    Args:
-        slices: per-slice metrics, e.g. ``{"sex=female": {"accuracy": 0.96}}``.
-        **metrics: overall metrics, e.g. ``accuracy=0.97``.
-    """
-    collector = _active("log_metrics")
-    collector.metrics.update(jsonable(metrics))
-    for name, values in (slices or {}).items():
-        if not isinstance(values, Mapping):
-            raise GovernError(f"log_metrics(slices=...): slice {name!r} needs a dict of metrics")
-        collector.slices.setdefault(str(name), {}).update(jsonable(values))
-
-
-def log_params(**params: Any) -> None:
-    """Record parameters of the current stage (JSON-safe renderings are stored)."""
-    _active("log_params").params.update(jsonable(params))
 
 
 class _Call(GateCall):
