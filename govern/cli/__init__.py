@@ -12,6 +12,7 @@ import sys
 from govern.cli import contracts as _contracts  # noqa: F401  (registers commands)
 from govern.cli import integrity as _integrity  # noqa: F401  (registers commands)
 from govern.cli import lineage as _lineage  # noqa: F401  (registers commands)
+from govern.cli import lineage_delivery as _lineage_delivery  # noqa: F401  (registers commands)
 from govern.cli import models as _models  # noqa: F401  (registers commands)
 from govern.cli import policies as _policies  # noqa: F401  (registers commands)
 from govern.cli import records as _records  # noqa: F401  (registers commands)
