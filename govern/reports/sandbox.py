@@ -28,7 +28,7 @@ __all__ = ["LIMITS", "SHIPPED", "UserTemplateEnvironment", "render_bounded"]
 SHIPPED = "govern:"
 """Prefix naming a shipped template explicitly (``govern:audit.html.j2``)."""
 
-LIMITS = {"seconds": 60.0, "chars": 64 * 1024 * 1024}
+LIMITS = {"seconds": 20.0, "chars": 64 * 1024 * 1024}
 """Bounds of one user-template render: wall-clock seconds and output characters."""
 
 _CHECK_EVERY = 4096  # template lines between two clock reads

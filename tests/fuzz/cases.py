@@ -96,6 +96,17 @@ def _long_field() -> str:
     )
 
 
+CONTRACT_HEAD = "apiVersion: v3.1.0\nkind: DataContract\nid: x\nversion: 1.0.0\n"
+
+
+def _nested_loops() -> str:
+    return "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"
+
+
+def _big_line() -> str:
+    return _event(facets={"x": {"_producer": "p", "_schemaURL": "s", "v": "y" * 5_000_000}})
+
+
 CASES: list[Case] = [
     # policy files
     Case(
@@ -274,6 +285,64 @@ CASES: list[Case] = [
         {"e.jsonl": _long_field},
         expect=frozenset({0}),
     ),
+    # contracts
+    Case(
+        "contract-alias-bomb",
+        ("contract", "lint", "c.odcs.yaml"),
+        {"c.odcs.yaml": lambda: CONTRACT_HEAD + _alias_bomb()},
+        expect=BAD_FILE,
+        names="c.odcs.yaml",
+    ),
+    Case(
+        "contract-deep-nesting",
+        ("contract", "lint", "c.odcs.yaml"),
+        {"c.odcs.yaml": lambda: CONTRACT_HEAD + "x: " + "[" * 5000 + "]" * 5000 + "\n"},
+        expect=BAD_FILE,
+        names="c.odcs.yaml",
+    ),
+    Case(
+        "contract-not-odcs",
+        ("contract", "lint", "c.odcs.yaml"),
+        {"c.odcs.yaml": "apiVersion: v2.2.2\nkind: DataContract\nid: x\nversion: 1.0.0\n"},
+        expect=BAD_FILE,
+        names="c.odcs.yaml",
+    ),
+    Case("contract-export-garbage", ("contract", "export", "::"), names="::"),
+    # templates, checkpoints and keys
+    Case(
+        "template-nested-loops",
+        ("report", "audit", "-o", "a.md", "--templates", "t"),
+        {"t/audit.md.j2": _nested_loops},
+        expect=BAD_FILE,
+        names="audit.md.j2",
+    ),
+    Case(
+        "template-syntax-error",
+        ("report", "audit", "-o", "a.md", "--templates", "t"),
+        {"t/audit.md.j2": "{% for x in %}"},
+        expect=BAD_FILE,
+        names="audit.md.j2",
+    ),
+    Case(
+        "checkpoint-garbage",
+        ("verify", "--checkpoint", "cp.json"),
+        {"cp.json": b"\x00{not json"},
+        expect=BAD_FILE,
+        names="cp.json",
+    ),
+    Case(
+        "public-key-garbage",
+        ("verify", "--public-key", "k.pem"),
+        {"k.pem": "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----\n"},
+        expect=BAD_FILE,
+        names="k.pem",
+    ),
+    Case(
+        "import-5mb-line",
+        ("lineage", "import", "e.jsonl"),
+        {"e.jsonl": _big_line},
+        expect=frozenset({0}),
+    ),
     # arguments
     Case("runs-limit-float", ("runs", "--limit", "1e23"), names="--limit"),
     Case(
@@ -288,6 +357,8 @@ CASES: list[Case] = [
         names="m@",
     ),
     Case("store-bad-url", ("runs", "--store", "postgresql://u:p@[::1"), names="store"),
+    Case("store-bad-port", ("runs", "--store", "postgresql://u@host:99999999/db"), names="port"),
+    Case("store-unknown-scheme", ("runs", "--store", "mysql://u@host/db"), names="mysql"),
     Case("report-unknown-extension", ("report", "audit", "-o", "audit.txt"), names="audit.txt"),
     Case(
         "report-bad-since",
