@@ -56,6 +56,7 @@ _BACKOFF_BASE = 1.0
 _BACKOFF_MAX = 300.0
 _BATCH = 20
 _IDLE_POLL = 30.0  # an idle worker still looks for records other processes wrote
+_LEASE_FLOOR = 10.0
 _LEASE_GRACE = 2.0
 
 
@@ -76,9 +77,12 @@ def lease_for(config: LineageConfig) -> float:
     """Seconds an event stays leased to its holder unless renewed: one attempt and a grace.
 
     A live holder renews the rest of its batch with every delivery it records (the
-    heartbeat), so a lease only runs out on a holder that is gone or stuck.
+    heartbeat), so a lease only runs out on a holder that is gone or stuck. At least
+    ``_LEASE_FLOOR`` seconds: a holder starved of CPU for a few seconds (a loaded CI
+    machine) must not lose its batch to another process that would send it again; a
+    dead holder's events are still taken over within seconds, not minutes.
     """
-    return config.timeout + _LEASE_GRACE
+    return max(_LEASE_FLOOR, 3 * config.timeout + _LEASE_GRACE)
 
 
 def deliver(
