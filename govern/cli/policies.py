@@ -180,7 +180,9 @@ def check(
     if run_id is not None and latest:
         raise fail("give --run RUN_ID or --latest, not both", EXIT_CONFIG)
     if lint and (run_id is not None or latest or checkpoint):
-        raise fail("--lint reads no store: drop --run/--latest/--checkpoint", EXIT_CONFIG)
+        raise fail(
+            "--lint reads no run and no store: drop --run/--latest/--checkpoint", EXIT_CONFIG
+        )
     from govern.errors import PolicyError
 
     locations = policies or ["policies"]

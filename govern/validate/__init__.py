@@ -44,6 +44,7 @@ from govern.types import (
     DatasetVersion,
     FailureCase,
     OnFail,
+    Outcome,
     Severity,
     StageResult,
     Status,
@@ -69,8 +70,10 @@ class _Tally:
     expected: str | None = None
     message: str | None = None
     sample: list[FailureCase] = field(default_factory=list)
+    ran: bool = True
 
     def add(self, finding: Finding, sample_size: int) -> None:
+        self.ran = self.ran and finding.ran
         if finding.row_level:
             self.failed += finding.failed_count
         else:  # a missing column or wrong dtype fails every chunk: it is one failure
@@ -106,6 +109,7 @@ class _Tally:
             message="failure cases withheld: PII column"
             if hidden and self.sample
             else self.message,
+            outcome=None if self.ran else Outcome.NOT_RUN,
         )
 
 
@@ -212,7 +216,11 @@ def validate_file(
         evaluated_at=datetime.now(UTC),
         policies=(loaded.file,),
         fail_on=level,
-        verdicts=tuple(_verdict(r, loaded, target, run_id) for r in results),
+        # a check that could not run (its column is missing) is no verdict of its own: the
+        # missing column is the failure, named once (and the record keeps them as not run)
+        verdicts=tuple(
+            _verdict(r, loaded, target, run_id) for r in results if r.outcome is not Outcome.NOT_RUN
+        ),
         runs=(run_id,) if run_id else (),
         extra={
             "data": target,

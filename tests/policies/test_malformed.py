@@ -26,7 +26,7 @@ CASES = {
     "unknown condition": (
         "version: 1\nrules:\n  - id: a\n    description: d\n    condition: no_such_rule\n",
         "pack.yaml:5: rule 'a': unknown condition 'no_such_rule'; the rule library has: "
-        "freshness, ",
+        "contract_sla, ",
     ),
     "wrong severity": (
         "version: 1\nrules:\n  - id: a\n    description: d\n    severity: fatal\n"

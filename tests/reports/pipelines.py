@@ -12,7 +12,7 @@ import govern
 PAYLOADS = (
     "<script>alert('x')</script>",
     '<img src=x onerror="alert(1)">',
-    "javascript:alert(document.cookie)",
+    "javascript:alert(document.domain)",  # (not "cookie": a secret-looking word masks samples)
     "a|b\nc",
     "{{ 7*7 }}{% raw %}",
     "`code` **bold** [link](javascript:alert(2))",

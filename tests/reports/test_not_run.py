@@ -18,7 +18,7 @@ from tests.store.factories import check, run_info, stage_result
 
 def _with_outcome(base: CheckResult, value: str | None) -> Any:
     # the record's "outcome" key, as checks that carry one decode (old ones have none)
-    values = {f.name: getattr(base, f.name) for f in fields(base)}
+    values = {f.name: getattr(base, f.name) for f in fields(base) if f.name != "outcome"}
     return SimpleNamespace(**values, outcome=value, blocking=base.blocking)
 
 
