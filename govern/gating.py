@@ -74,6 +74,14 @@ class GateCall:
                 ) from exc.__cause__
             except GateDefinitionError as exc:
                 raise type(exc)(f"{self.where(label)}: {exc}") from exc
+            log.debug(
+                "%s: %s gate %s ran %d check(s), %d failing",
+                self.where(label),
+                gate.check.backend,
+                getattr(gate.check, "name", "?"),
+                len(outcome.findings),
+                sum(1 for f in outcome.findings if f.failed_count),
+            )
             for finding in outcome.findings:
                 result = self.verdict(finding, gate, ref, pii_index)
                 self.checks.append(result)

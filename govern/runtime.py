@@ -288,6 +288,16 @@ def _execute(spec: StageSpec, run: Run, args: tuple[Any, ...], kwargs: dict[str,
     message = None if error is None else f"{type(error).__name__}: {error}"
     result = call.result(message, model)
     result = run.record(result)
+    log.info(  # what each call did, for applications that turn govern's INFO logs on
+        "stage %r %s: %d check(s), %d failed, %d not run, %d row(s) quarantined (%.3f s)",
+        spec.name,
+        result.status,
+        len(result.checks),
+        len(result.failed_checks),
+        len(result.not_run_checks),
+        sum(q.rows for q in result.quarantine),
+        sum(result.timings.values()),
+    )
     if result.model is not None and value is not None:
         remember(value, result.model.ref)
     _last[:] = [result]

@@ -100,3 +100,26 @@ def test_the_wheel_carries_the_licence(tmp_path: Path) -> None:
         names = zf.namelist()
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), names
     assert govern.__version__ in wheel.name
+
+
+def test_gate_activity_is_logged_at_info_and_debug_only(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import pandas as pd
+    import pandera.pandas as pa
+
+    schema = pa.DataFrameSchema({"x": pa.Column(int, pa.Check.ge(0))})
+
+    @govern.stage(outputs=schema)
+    def passing() -> pd.DataFrame:
+        return pd.DataFrame({"x": [1, 2]})
+
+    with caplog.at_level(logging.DEBUG, logger="govern"), govern.run("logged"):
+        passing()
+    records = [r for r in caplog.records if r.name == "govern"]
+    summary = [r for r in records if "stage 'passing' passed" in r.getMessage()]
+    assert len(summary) == 1 and summary[0].levelno == logging.INFO
+    assert "check(s), 0 failed" in summary[0].getMessage()
+    assert any(r.levelno == logging.DEBUG and "pandera gate" in r.getMessage() for r in records)
+    # nothing that needs no attention is logged at WARNING or above
+    assert not [r for r in records if r.levelno >= logging.WARNING]

@@ -116,6 +116,15 @@ def _checks_cell(stage: StageResult) -> str:
     return text + (f", {not_run} not run" if not_run else "")
 
 
+def _stage_status(stage: StageResult) -> str:
+    """A stage's status line; a call that checked nothing never reads as "passed"."""
+    if stage.gated:
+        return _status(stage.status)
+    if stage.status == "passed":
+        return "[yellow]no gates[/yellow] (nothing checked)"
+    return _status(stage.status) + " (no gates)"
+
+
 def _status(value: str) -> str:
     style = _STATUS_STYLE.get(str(value), "")
     return f"[{style}]{value}[/{style}]" if style else str(value)
@@ -269,7 +278,7 @@ def _show_run(run: RunInfo, stages: list[StageResult]) -> None:
         table.add_row(
             str(number),
             _escape(stage.stage),
-            _status(stage.status) + ("" if stage.gated else " (no gates)"),
+            _stage_status(stage),
             _seconds(stage.duration_s),
             _checks_cell(stage),
             f"{quarantined} rows" if stage.quarantine else "-",

@@ -286,16 +286,28 @@ def test_item15_explicit_gates_win_over_annotations() -> None:
     assert result is not None and result.status == "passed"
 
 
-def test_item15_a_stage_without_gates_says_so(caplog: pytest.LogCaptureFixture) -> None:
+def test_item15_a_stage_without_gates_says_so(
+    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
     @govern.stage
     def nothing(df: pd.DataFrame) -> pd.DataFrame:
         return df
 
-    with caplog.at_level("INFO", logger="govern"):
+    with caplog.at_level("INFO", logger="govern"), govern.run("ungated") as run:
         nothing(pd.DataFrame({"x": [1]}))
     result = govern.last_result()
     assert result is not None and not result.gated and not result.checks
     assert "has no gates" in caplog.text
+    # the record says so outright, and so does the status line (never just "passed")
+    from govern.cli import main
+    from govern.store import open_store
+
+    with open_store() as store:
+        (record,) = [r for r in store.records(kind="stage") if r.run_id == run.id]
+    assert record.data["gated"] is False
+    assert main(["runs", "show", run.id]) == 0
+    shown = capsys.readouterr().out
+    assert "no gates (nothing checked)" in shown
 
 
 # 16 ----------------------------------------------------------------------------------
