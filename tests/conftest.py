@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
 import govern.config
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def bounded(seconds: int) -> Iterator[None]:
+    """Fail a case that runs past ``seconds`` (an in-process hang guard, main thread only)."""
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def wait_for(condition: Callable[[], bool], what: str, limit: float = 30.0) -> None:

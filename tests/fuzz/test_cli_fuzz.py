@@ -9,11 +9,8 @@ property tests feed generated text to the same entry points in-process.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from govern.cli import main
+from tests.conftest import bounded
 from tests.fuzz.cases import CASES, Case
 
 BOUND_SECONDS = 60
@@ -72,22 +70,8 @@ def test_corpus_case_gets_a_clear_answer(case: Case, recorded: Path, tmp_path: P
         assert case.names in output, output[-2000:]
 
 
-@contextmanager
-def _bounded(seconds: int) -> Iterator[None]:
-    def _expired(signum: int, frame: object) -> None:
-        raise TimeoutError(f"no answer within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, _expired)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _answer(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    with _bounded(BOUND_SECONDS):
+    with bounded(BOUND_SECONDS):
         code = main(argv)  # any exception but SystemExit escapes here and fails the test
     captured = capsys.readouterr()
     return code, captured.out + captured.err

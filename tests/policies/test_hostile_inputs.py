@@ -10,14 +10,11 @@ relatives; hypothesis adds generated packs, waivers and arguments.
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import pytest
@@ -25,6 +22,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import bounded
 from tests.policies import pipelines as p
 from tests.policies.conftest import Result
 
@@ -98,22 +96,6 @@ GENERATED: dict[str, tuple[str, int, str]] = {
         ":5: rule 'r': severity must be 'error' or 'warn', got 'xxxxxxxxxxx",
     ),
 }
-
-
-@contextmanager
-def bounded(seconds: int) -> Iterator[None]:
-    """Fail a case that runs past ``seconds`` (a hang guard, in-process)."""
-
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def case_file(name: str, tmp_path: Path) -> Path:
