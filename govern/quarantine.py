@@ -41,18 +41,22 @@ REASONS_COLUMN = "_govern_reasons"
 ROW_COLUMN = "_govern_row"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _POSITION = "__govern_position"
+_MAX_PART = 80  # two parts + a 36-character call id + suffixes stay under 255 bytes
 
 
 def safe_filename(text: str) -> str:
     """A file-name-safe rendering of a stage or dataset name, distinct for distinct names.
 
     A name that had to change (non-ASCII, spaces, brackets) gets a short hash of the
-    original, so ``清洗`` and ``过滤`` do not both become ``dataset``.
+    original, so ``清洗`` and ``过滤`` do not both become ``dataset``. At most
+    ``_MAX_PART`` characters: a 255-byte stage name plus its parameter, call id and the
+    temporary suffix must still fit the file system's 255-byte file name.
     """
     safe = _UNSAFE.sub("_", text).strip("._") or "dataset"
-    if safe == text:
+    if safe == text and len(safe) <= _MAX_PART:
         return safe
-    return f"{safe}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:10]}"
+    tag = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+    return f"{safe[: _MAX_PART - len(tag) - 1]}-{tag}"
 
 
 def file_digest(path: Path) -> str:

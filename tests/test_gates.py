@@ -352,3 +352,25 @@ class TestGreatExpectations:
 
         with pytest.raises(govern.GateError, match="expect_column_to_exist"):
             make()
+
+
+def test_the_longest_names_allowed_still_quarantine(isolated_project: Path) -> None:
+    """255-byte stage and pipeline names (the limit) give files the file system accepts."""
+    schema = pa.DataFrameSchema({"x": pa.Column(int, pa.Check.ge(0))})
+
+    @govern.stage(name="a" * 255, outputs=schema, on_fail="quarantine")
+    def first() -> pd.DataFrame:
+        return pd.DataFrame({"x": [1, -1]})
+
+    @govern.stage(name="a" * 254 + "b", outputs=schema, on_fail="quarantine")
+    def second() -> pd.DataFrame:
+        return pd.DataFrame({"x": [2, -2]})
+
+    with govern.run("p" * 255):
+        first()
+        one = govern.last_result()
+        second()
+        two = govern.last_result()
+    paths = [Path(str(r.quarantine[0].path)) for r in (one, two)]
+    assert paths[0] != paths[1]  # truncated names stay distinct (a hash of the full name)
+    assert all(p.is_file() and len(p.name.encode()) <= 200 for p in paths)
