@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from govern.errors import ContractError, MissingDependencyError
+from govern.errors import ContractError, MissingDependencyError, PolicyError
+from govern.yamlfile import LineDict, LineList, parse_yaml
 
 __all__ = ["SUPPORTED_VERSIONS", "ContractDocument", "load_document", "parse_document"]
 
 SUPPORTED_VERSIONS = ("v3.0.0", "v3.0.1", "v3.0.2", "v3.1.0", "v3.2.0")
 _MAX_BYTES = 16 * 1024 * 1024
 _MAX_DEPTH = 64
-_MAX_NODES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -59,108 +59,39 @@ class ContractDocument:
         return str(self.data.get("apiVersion", ""))
 
 
-def _walk(
-    node: Any, path: tuple[str | int, ...], depth: int = 0
-) -> Iterator[tuple[tuple[str | int, ...], int]]:
-    """(path, line) of every mapping key and sequence item below ``node``."""
-    import yaml
-
-    if depth > _MAX_DEPTH:
-        line = node.start_mark.line + 1
-        raise ContractError(f"line {line}: nested deeper than {_MAX_DEPTH} levels")
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark.line)
-            yield (*path, name), key.start_mark.line + 1
-            yield from _walk(value, (*path, name), depth + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            yield (*path, i), item.start_mark.line + 1
-            yield from _walk(item, (*path, i), depth + 1)
-
-
-@functools.cache
-def _loader() -> Any:
-    """yaml.SafeLoader that keeps dates as text: ODCS fields are strings (JSON Schema)."""
-    import yaml
-
-    class ContractLoader(yaml.SafeLoader):
-        pass
-
-    ContractLoader.yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    return ContractLoader
+def _lines(value: Any, path: tuple[str | int, ...], out: dict[tuple[str | int, ...], int]) -> Any:
+    """Plain data from the loader's LineDict/LineList, recording each path's line."""
+    if isinstance(value, LineDict):
+        plain: dict[str, Any] = {}
+        for key, item in value.items():
+            out[(*path, key)] = value.line_of(key)
+            plain[key] = _lines(item, (*path, key), out)
+        return plain
+    if isinstance(value, LineList):
+        for i in range(len(value)):
+            out[(*path, i)] = value.line_of(i)
+        return [_lines(item, (*path, i), out) for i, item in enumerate(value)]
+    return value
 
 
 def _load_yaml(text: str, source: str) -> ContractDocument:
-    import yaml
+    """Parse with the project's YAML loader, dates kept as text as the standard types them.
 
+    The loader bounds depth and alias expansion, refuses duplicate keys and keeps lines.
+    """
     try:
-        try:
-            node = yaml.compose(text, Loader=_loader())
-        except RecursionError:
-            raise ContractError(f"{source}: nested too deeply to be a contract") from None
-        if node is None:
-            raise ContractError(
-                f"{source}: empty file; a contract needs apiVersion, kind, id, version"
-            )
-        if _expanded_size(node) > _MAX_NODES:
-            raise ContractError(
-                f"{source}: YAML aliases expand to more than {_MAX_NODES} values; "
-                "write the contract out instead"
-            )
-        lines = {(): node.start_mark.line + 1, **dict(_walk(node, ()))}
-        data = yaml.load(text, Loader=_loader())  # noqa: S506  (a SafeLoader subclass)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ContractError(f"{source}{at}: not valid YAML: {problem}") from None
-    except ContractError as exc:
-        if str(exc).startswith("line "):
-            raise ContractError(f"{source}:{str(exc)[5:]}") from None
-        raise
-    if not isinstance(data, dict):
+        loaded = parse_yaml(text, source, max_depth=_MAX_DEPTH, dates_as_text=True)
+    except PolicyError as exc:
+        raise ContractError(str(exc)) from None
+    if loaded is None:
+        raise ContractError(f"{source}: empty file; a contract needs apiVersion, kind, id, version")
+    if not isinstance(loaded, LineDict):
         raise ContractError(
             f"{source}: a contract is a mapping (apiVersion, kind, id, ...), "
-            f"got {type(data).__name__}"
+            f"got {type(loaded).__name__.replace('Line', '').lower()}"
         )
-    return ContractDocument(data=data, source=source, lines=lines)
-
-
-def _expanded_size(node: Any) -> int:
-    """Values the document would hold with every alias expanded (linear, memoised).
-
-    The composer shares the node an alias points to, so a "billion laughs" document is
-    small as nodes and huge as data; counting with a memo finds it without expanding it.
-    """
-    import yaml
-
-    sizes: dict[int, int] = {}
-    visiting: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(node, False)]
-    while stack:
-        current, done = stack.pop()
-        key = id(current)
-        children: list[Any] = []
-        if isinstance(current, yaml.MappingNode):
-            children = [part for pair in current.value for part in pair]
-        elif isinstance(current, yaml.SequenceNode):
-            children = list(current.value)
-        if done:
-            visiting.discard(key)
-            sizes[key] = min(_MAX_NODES + 1, 1 + sum(sizes[id(c)] for c in children))
-            continue
-        if key in sizes:
-            continue
-        if key in visiting:
-            return _MAX_NODES + 1  # an alias to its own ancestor: infinite when expanded
-        visiting.add(key)
-        stack.append((current, True))
-        stack.extend((child, False) for child in children if id(child) not in sizes)
-    return sizes[id(node)]
+    lines: dict[tuple[str | int, ...], int] = {(): loaded.line}
+    return ContractDocument(data=_lines(loaded, (), lines), source=source, lines=lines)
 
 
 def load_document(path: str | Path) -> ContractDocument:

@@ -38,8 +38,8 @@ from govern.policies.model import Pack, PolicyRule, Scope, TargetKind, Waiver
 from govern.policies.params import check_params
 from govern.policies.registry import get_rule, import_plugin, rule_names
 from govern.policies.sources import PolicySource, display_path, policy_files, policy_sources
-from govern.policies.yamlfile import LineDict, LineList, load_yaml, show
 from govern.types import Severity
+from govern.yamlfile import LineDict, LineList, load_yaml, show
 
 __all__ = ["FORMAT_VERSION", "display_path", "load_packs", "policy_files"]
 

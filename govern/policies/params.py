@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from govern.errors import PolicyError
-from govern.policies.yamlfile import LineDict, show
+from govern.yamlfile import LineDict, show
 
 __all__ = ["Param", "ParamKind", "check_params", "parse_duration"]
 

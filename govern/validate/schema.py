@@ -17,8 +17,8 @@ from typing import Any
 from govern.checks.base import Check
 from govern.errors import GateDefinitionError, PolicyError
 from govern.policies.loader import display_path
-from govern.policies.yamlfile import LineDict, LineList, parse_yaml
 from govern.validate.schema_types import check_types
+from govern.yamlfile import LineDict, LineList, parse_yaml
 
 __all__ = ["LoadedSchema", "load_schema"]
 

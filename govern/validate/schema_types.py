@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any, NoReturn
 
 from govern.errors import PolicyError
-from govern.policies.yamlfile import LineDict, LineList
+from govern.yamlfile import LineDict, LineList
 
 __all__ = ["check_types"]
 

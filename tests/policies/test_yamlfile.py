@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govern.errors import PolicyError
-from govern.policies.yamlfile import MAX_DEPTH, MAX_VALUES, LineDict, LineList, parse_yaml
+from govern.yamlfile import MAX_DEPTH, MAX_VALUES, LineDict, LineList, parse_yaml
 
 scalars = st.one_of(
     st.none(),

@@ -1,9 +1,9 @@
 """YAML with line numbers: ``yaml.safe_load`` semantics, plus where every value came from.
 
-Policy packs and schema files are validated after loading; a message that names the file
-but not the line makes people hunt. This loader is a ``yaml.SafeLoader`` subclass (so it
-constructs only plain data: no Python objects, no arbitrary tags) whose mappings and
-sequences remember the line of each item. Duplicate keys, which ``safe_load`` silently
+Policy packs, schema files and data contracts are validated after loading; a message that
+names the file but not the line makes people hunt. This loader is a ``yaml.SafeLoader``
+subclass (so it constructs only plain data: no Python objects, no arbitrary tags) whose
+mappings and sequences remember the line of each item. Duplicate keys, which ``safe_load`` silently
 resolves to the last one, are an error here.
 
 Hostile or careless files load in bounded time and memory: nesting deeper than
@@ -208,6 +208,19 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _sequence)
 
 
+class _TextDatesLoader(_Loader):
+    """The same loader, with unquoted dates and times kept as text.
+
+    ODCS contracts need it: the standard's JSON Schema types dates as strings.
+    """
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+
+
 def _character(exc: yaml.reader.ReaderError) -> str:
     value = exc.character
     code = ord(value) if isinstance(value, str) else value
@@ -215,7 +228,12 @@ def _character(exc: yaml.reader.ReaderError) -> str:
 
 
 def parse_yaml(
-    text: str, origin: str, *, max_depth: int = MAX_DEPTH, max_values: int = MAX_VALUES
+    text: str,
+    origin: str,
+    *,
+    max_depth: int = MAX_DEPTH,
+    max_values: int = MAX_VALUES,
+    dates_as_text: bool = False,
 ) -> Any:
     """Parse one YAML document; errors name ``origin`` with line and column.
 
@@ -225,13 +243,14 @@ def parse_yaml(
         max_depth: the deepest nesting accepted.
         max_values: how many values aliases may expand the document to (at least; up to
             ``MAX_ALIAS_RATIO`` times the values written out is always accepted).
+        dates_as_text: keep unquoted dates and timestamps as the text written.
 
     Raises:
         PolicyError: not valid YAML, more than one document, a duplicate key, a value
             Python cannot hold, nesting too deep or aliases expanding too far.
     """
     try:
-        loader = _Loader(text, max_depth, max_values)
+        loader = (_TextDatesLoader if dates_as_text else _Loader)(text, max_depth, max_values)
         try:
             return loader.get_single_data()
         finally:
