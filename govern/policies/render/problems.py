@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from govern.errors import PolicyError
 from govern.policies.render import OutputFormat
 from govern.policies.render.github import workflow_command
-from govern.policies.render.sarif import INFORMATION_URI, SARIF_SCHEMA
+from govern.policies.render.sarif import INFORMATION_URI, location, sarif_log
 
 __all__ = ["Problem", "problem_of", "render_problem"]
 
@@ -59,55 +59,32 @@ def _github(problem: Problem, title: str) -> str:
 
 
 def _sarif(problem: Problem, title: str, exit_code: int) -> str:
-    from govern._version import __version__
-
     notification: dict[str, object] = {
         "level": "error",
         "message": {"text": problem.text},
         "descriptor": {"id": ERROR_ID},
     }
     if problem.file is not None:
-        region = {"startLine": problem.line} if problem.line else None
-        physical: dict[str, object] = {"artifactLocation": {"uri": problem.file}}
-        if region is not None:
-            physical["region"] = region
-        notification["locations"] = [{"physicalLocation": physical}]
-    log = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
+        notification["locations"] = [location(problem.file, problem.line or None)]
+    log = sarif_log(
+        rules=[],
+        results=[],
+        notifications=[
             {
-                "tool": {
-                    "driver": {
-                        "name": "govern",
-                        "version": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": [],
-                        "notifications": [
-                            {
-                                "id": ERROR_ID,
-                                "shortDescription": {
-                                    "text": "A policy or schema file cannot be used"
-                                },
-                                "defaultConfiguration": {"level": "error"},
-                                "helpUri": INFORMATION_URI,
-                            }
-                        ],
-                    }
-                },
-                "invocations": [
-                    {
-                        "executionSuccessful": False,
-                        "exitCode": exit_code,
-                        "endTimeUtc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                        "toolExecutionNotifications": [notification],
-                    }
-                ],
-                "results": [],
-                "properties": {"title": title, "passed": False},
+                "id": ERROR_ID,
+                "shortDescription": {"text": "A policy or schema file cannot be used"},
+                "defaultConfiguration": {"level": "error"},
+                "helpUri": INFORMATION_URI,
             }
         ],
-    }
+        invocation={
+            "executionSuccessful": False,
+            "exitCode": exit_code,
+            "endTimeUtc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "toolExecutionNotifications": [notification],
+        },
+        properties={"title": title, "passed": False},
+    )
     return json.dumps(log, indent=2) + "\n"
 
 

@@ -15,12 +15,11 @@ from typing import Any
 
 from govern.policies.model import Evaluation, Verdict, VerdictStatus
 
-__all__ = ["INFORMATION_URI", "SARIF_SCHEMA", "render_sarif"]
+__all__ = ["INFORMATION_URI", "SARIF_SCHEMA", "location", "render_sarif", "sarif_log"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _EXPIRED = "govern/expired-waiver"
 INFORMATION_URI = "https://github.com/govern-dev/govern/blob/main/docs/policies.md"
-_INFO = INFORMATION_URI
 
 
 def _level(verdict: Verdict, evaluation: Evaluation) -> str:
@@ -31,19 +30,49 @@ def _level(verdict: Verdict, evaluation: Evaluation) -> str:
     return "error" if verdict.violates(evaluation.fail_on) else "warning"
 
 
-def _location(file: str, line: int) -> dict[str, Any]:
+def location(file: str, line: int | None) -> dict[str, Any]:
+    """A SARIF location: the file, and its line when known."""
+    physical: dict[str, Any] = {"artifactLocation": {"uri": file}}
+    if line is not None:
+        physical["region"] = {"startLine": max(1, line)}
+    return {"physicalLocation": physical}
+
+
+def sarif_log(
+    *,
+    rules: list[dict[str, Any]],
+    results: list[dict[str, Any]],
+    invocation: dict[str, Any],
+    properties: dict[str, Any],
+    notifications: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A SARIF 2.1.0 log of one govern run (the envelope every govern SARIF shares)."""
+    from govern._version import __version__
+
+    driver: dict[str, Any] = {
+        "name": "govern",
+        "version": __version__,
+        "informationUri": INFORMATION_URI,
+        "rules": rules,
+    }
+    if notifications is not None:
+        driver["notifications"] = notifications
     return {
-        "physicalLocation": {
-            "artifactLocation": {"uri": file},
-            "region": {"startLine": max(1, line)},
-        }
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": driver},
+                "invocations": [invocation],
+                "results": results,
+                "properties": properties,
+            }
+        ],
     }
 
 
 def render_sarif(evaluation: Evaluation) -> str:
     """The evaluation as a SARIF 2.1.0 log (one run, tool ``govern``)."""
-    from govern._version import __version__
-
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     for verdict in evaluation.verdicts:
@@ -57,7 +86,7 @@ def render_sarif(evaluation: Evaluation) -> str:
                 "defaultConfiguration": {
                     "level": "error" if str(verdict.severity) == "error" else "warning"
                 },
-                "helpUri": _INFO,
+                "helpUri": INFORMATION_URI,
             }
         )
     results: list[dict[str, Any]] = []
@@ -68,7 +97,7 @@ def render_sarif(evaluation: Evaluation) -> str:
             "kind": "pass" if verdict.status is VerdictStatus.PASS else "fail",
             "level": _level(verdict, evaluation),
             "message": {"text": f"{verdict.target}: {verdict.message}"},
-            "locations": [_location(verdict.file, verdict.line)],
+            "locations": [location(verdict.file, verdict.line)],
             "properties": {"target": verdict.target, "status": str(verdict.status)},
         }
         if verdict.waiver is not None:
@@ -80,7 +109,7 @@ def render_sarif(evaluation: Evaluation) -> str:
                     "justification": (
                         f"{w.reason} (approved by {w.approver}, until {w.expires.isoformat()})"
                     ),
-                    "location": _location(w.file, w.line),
+                    "location": location(w.file, w.line),
                 }
             ]
         results.append(result)
@@ -91,7 +120,7 @@ def render_sarif(evaluation: Evaluation) -> str:
                 "id": _EXPIRED,
                 "shortDescription": {"text": "A waiver past its expiry no longer applies"},
                 "defaultConfiguration": {"level": "warning"},
-                "helpUri": _INFO,
+                "helpUri": INFORMATION_URI,
             }
         )
         for expired in evaluation.expired_waivers:
@@ -106,38 +135,21 @@ def render_sarif(evaluation: Evaluation) -> str:
                         "text": f"the waiver of {w.rule} for {w.target} (approved by "
                         f"{w.approver}: {w.reason}) expired on {w.expires.isoformat()}"
                     },
-                    "locations": [_location(w.file, w.line)],
+                    "locations": [location(w.file, w.line)],
                 }
             )
-    log = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "govern",
-                        "version": __version__,
-                        "informationUri": _INFO,
-                        "rules": rules,
-                    }
-                },
-                "invocations": [
-                    {
-                        "executionSuccessful": True,
-                        "endTimeUtc": evaluation.evaluated_at.astimezone(UTC).strftime(
-                            "%Y-%m-%dT%H:%M:%SZ"
-                        ),
-                    }
-                ],
-                "results": results,
-                "properties": {
-                    "title": evaluation.title,
-                    "passed": evaluation.passed,
-                    "failOn": str(evaluation.fail_on),
-                    "runs": list(evaluation.runs),
-                },
-            }
-        ],
-    }
+    log = sarif_log(
+        rules=rules,
+        results=results,
+        invocation={
+            "executionSuccessful": True,
+            "endTimeUtc": evaluation.evaluated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+        properties={
+            "title": evaluation.title,
+            "passed": evaluation.passed,
+            "failOn": str(evaluation.fail_on),
+            "runs": list(evaluation.runs),
+        },
+    )
     return json.dumps(log, indent=2, allow_nan=False) + "\n"
