@@ -15,6 +15,7 @@ import pytest
 from govern.integrations.airflow import XCOM_QUARANTINE, XCOM_RUN_ID, XCOM_STATUS
 from govern.lineage.export import events
 from govern.store import open_store
+from tests.lineage.conftest import validate_event
 from tests.orchestrators import parity, tiny_pipeline
 from tests.orchestrators.airflow.conftest import OL_NAMESPACE, DagRun, dags_test
 
@@ -54,6 +55,8 @@ def test_the_govern_run_is_a_child_of_the_tasks_openlineage_run(tiny_run: DagRun
     task_run = _provider_run(tiny_run, "tiny_dag.run_tiny")
     dag_run = _provider_run(tiny_run, "tiny_dag")
     found = _govern_events(tiny_run.store)
+    for event in found:
+        validate_event(event)  # the parent facet with Airflow's ids conforms too
     (start,) = [e for e in found if e["job"]["name"] == "tiny" and e["eventType"] == "START"]
     parent = start["run"]["facets"]["parent"]
     assert _job(parent) == (OL_NAMESPACE, "tiny_dag.run_tiny")

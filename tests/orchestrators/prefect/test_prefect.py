@@ -12,6 +12,7 @@ from prefect import get_client
 from govern.integrations.prefect import NAMESPACE, artifact_key
 from govern.lineage.export import events
 from govern.store import open_store
+from tests.lineage.conftest import validate_event
 from tests.orchestrators import parity, tiny_pipeline
 from tests.orchestrators.prefect import flows
 
@@ -27,6 +28,8 @@ def _run(tmp_path: Path, flow: Any, **parameters: Any) -> tuple[Any, str]:
 def _pipeline_start(store: str) -> dict[str, Any]:
     with open_store(store, create=False) as opened:
         found = list(events(opened))
+    for event in found:
+        validate_event(event)  # the parent facet with Prefect's ids conforms too
     (start,) = [e for e in found if e["job"]["name"] == "tiny" and e["eventType"] == "START"]
     return start
 
