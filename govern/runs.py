@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
 
 from govern.config import settings
 from govern.datasets import IdentityRegistry
@@ -25,7 +26,15 @@ _current: ContextVar[Run | None] = ContextVar("govern_run", default=None)
 class Run:
     """One pipeline run: its id (UUIDv7), name, status and the stages called in it."""
 
-    def __init__(self, name: str, namespace: str, recorder: Recorder, *, implicit: bool) -> None:
+    def __init__(
+        self,
+        name: str,
+        namespace: str,
+        recorder: Recorder,
+        *,
+        implicit: bool,
+        parent: Mapping[str, Any] | None = None,
+    ) -> None:
         self.id = uuid7()
         self.name = name
         self.namespace = namespace
@@ -38,6 +47,9 @@ class Run:
             IdentityRegistry()
         )  # frames returned by this run's stages
         self._recorder = recorder
+        # the orchestrator run this one runs in, given by an integration (govern.integrations)
+        # rather than read from OPENLINEAGE_PARENT_* variables: {"parent": ..., "root": ...}
+        self.parent = parent
 
     def record(self, result: StageResult) -> StageResult:
         """Record a stage result in the store and in this run."""
@@ -49,6 +61,9 @@ class Run:
         """This run as a RunInfo record."""
         from govern.environment import capture
 
+        environment = capture()
+        if self.parent is not None:
+            environment["openlineage_parent"] = dict(self.parent)
         return RunInfo(
             id=self.id,
             name=self.name,
@@ -58,7 +73,7 @@ class Run:
             ended_at=self.ended_at,
             pid=os.getpid(),
             host=socket.gethostname(),
-            environment=capture(),
+            environment=environment,
         )
 
     def __repr__(self) -> str:
@@ -77,11 +92,22 @@ def current_run() -> Run | None:
 
 
 @contextmanager
-def open_run(name: str, *, namespace: str | None = None, implicit: bool = False) -> Iterator[Run]:
-    """Open a run, make it current, record its start and end."""
+def open_run(
+    name: str,
+    *,
+    namespace: str | None = None,
+    implicit: bool = False,
+    parent: Mapping[str, Any] | None = None,
+) -> Iterator[Run]:
+    """Open a run, make it current, record its start and end.
+
+    ``parent`` (``{"parent": {namespace, name, run_id}, "root": {...}}``, as
+    ``govern.environment.orchestrator_parent`` returns it) is the orchestrator run this
+    one runs in; None reads it from the environment (``OPENLINEAGE_PARENT_*``).
+    """
     cfg = settings()
     recorder = Recorder(cfg)
-    active = Run(name, namespace or cfg.namespace, recorder, implicit=implicit)
+    active = Run(name, namespace or cfg.namespace, recorder, implicit=implicit, parent=parent)
     recorder.begin_run(active.info())
     token = _current.set(active)
     try:
