@@ -1,0 +1,1 @@
+"""Integrations with the orchestrators pipelines run in (each imports its orchestrator lazily)."""
