@@ -35,6 +35,7 @@ import dagster as dg
 
 from govern.collect import last_result
 from govern.errors import GateError, GovernError
+from govern.frames import frame_kind
 from govern.integrations._stages import Verdict, gated_places, stage_spec, verdicts
 from govern.runs import current_run, open_run
 from govern.types import DatasetKind, DatasetRef, Severity, StageResult
@@ -203,7 +204,7 @@ def _as_list(prefix: Any) -> list[str]:
 def _know(context: dg.AssetExecutionContext, upstream: dg.AssetKey, value: Any) -> None:
     """Let govern know a loaded input as the dataset its upstream asset produced."""
     run = current_run()
-    if run is None:
+    if run is None or frame_kind(value) is None:
         return
     with _lock:
         ref = _produced.get((context.run.run_id, upstream))
@@ -218,20 +219,16 @@ def _know(context: dg.AssetExecutionContext, upstream: dg.AssetKey, value: Any) 
         if isinstance(data, Mapping) and {"namespace", "name", "kind"} <= set(data):
             ref = DatasetRef(str(data["namespace"]), str(data["name"]), DatasetKind(data["kind"]))
     if ref is not None:
-        try:
-            run.outputs.set(value, ref)
-        except TypeError:  # not weak-referenceable: not a frame govern tracks
-            return
+        run.outputs.set(value, ref)
 
 
 def _produced_ref(value: Any, run_id: str, key: dg.AssetKey) -> DatasetRef | None:
     from govern.datasets import SOURCES
 
+    if frame_kind(value) is None:
+        return None
     run = current_run()
-    try:
-        ref = (run.outputs.get(value) if run is not None else None) or SOURCES.get(value)
-    except TypeError:
-        ref = None
+    ref = (run.outputs.get(value) if run is not None else None) or SOURCES.get(value)
     if ref is not None:
         with _lock:
             _produced[(run_id, key)] = ref

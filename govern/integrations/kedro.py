@@ -63,6 +63,7 @@ class _Session:
         self.refs: dict[str, DatasetRef] = {}  # dataset name -> govern dataset it holds
         self.pending: tuple[str, str] | None = None  # (dataset, "load" | "save") under way
         self.stack = ExitStack()
+        self.declared: dict[str, tuple[GovernValidator, tuple[str, ...]]] = {}
 
 
 _session: ContextVar[_Session | None] = ContextVar("govern_kedro_session", default=None)
@@ -111,11 +112,70 @@ class GovernHooks:
         self.pipeline = pipeline
         self.namespace = namespace
         self._token: Any = None
+        self._declared: dict[str, tuple[GovernValidator, tuple[str, ...]]] = {}
+
+    @hook_impl  # type: ignore[untyped-decorator]
+    def after_catalog_created(
+        self, conf_catalog: Mapping[str, Any], parameters: Mapping[str, Any]
+    ) -> None:
+        """Read the gates declared in catalog metadata (``metadata: govern:``) or parameters.
+
+        Raises:
+            GateDefinitionError: a declaration that cannot be used (names the dataset).
+        """
+        declared: dict[str, Any] = {}
+        for name, entry in (conf_catalog or {}).items():
+            meta = entry.get("metadata") if isinstance(entry, Mapping) else None
+            if isinstance(meta, Mapping) and "govern" in meta:
+                declared[name] = meta["govern"]
+        params = (parameters or {}).get("parameters") or {}
+        in_params = params.get("govern") if isinstance(params, Mapping) else None
+        if in_params is not None and not isinstance(in_params, Mapping):
+            raise GateDefinitionError(
+                "parameter 'govern' must map dataset names to gate declarations, "
+                f"got {type(in_params).__name__}"
+            )
+        for name, declaration in (in_params or {}).items():
+            if name in declared:
+                raise GateDefinitionError(
+                    f"dataset {name!r}: govern gates declared both in its catalog metadata "
+                    "and in parameters; keep one"
+                )
+            declared[name] = declaration
+        self._declared = {name: _declaration(name, d) for name, d in declared.items()}
+
+    @hook_impl  # type: ignore[untyped-decorator]
+    def before_node_run(self, inputs: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Gate the node's inputs that declare gates on load; the node gets what passed."""
+        session = _session.get()
+        if session is None:
+            return None
+        gated = {
+            name: validator.gate(session, name, "load", inputs[name])
+            for name, (validator, on) in session.declared.items()
+            if "load" in on and name in inputs
+        }
+        return gated or None
+
+    @hook_impl  # type: ignore[untyped-decorator]
+    def after_node_run(self, outputs: dict[str, Any]) -> None:
+        """Gate the node's outputs that declare gates on save.
+
+        What passed replaces the output in the dict Kedro then saves from (the runner
+        saves ``outputs`` after this hook: Kedro 1.x's Task).
+        """
+        session = _session.get()
+        if session is None:
+            return
+        for name, (validator, on) in session.declared.items():
+            if "save" in on and name in outputs:
+                outputs[name] = validator.gate(session, name, "save", outputs[name])
 
     @hook_impl  # type: ignore[untyped-decorator]
     def before_pipeline_run(self, run_params: Mapping[str, Any], catalog: Any) -> None:
         """Open the govern run the pipeline's stages record into."""
         session = _Session(catalog)
+        session.declared = dict(self._declared)
         chosen = run_params.get("pipeline_names") or [run_params.get("pipeline_name")]
         name = self.pipeline or "kedro." + ("+".join(n for n in chosen if n) or "__default__")
         session.stack.enter_context(open_run(name, namespace=self.namespace))
@@ -250,7 +310,10 @@ class GovernValidator:
         session = _session.get()
         if session is None or session.pending is None:
             return self._stage("validate")(data)
-        name, mode = session.pending
+        return self.gate(session, *session.pending, data)
+
+    def gate(self, session: _Session, name: str, mode: str, data: Any) -> Any:
+        """Gate catalog dataset ``name`` on ``mode`` as stage ``<name>@<mode>``."""
         if mode == "load":
             _know(session, name, data)
         passed = self._stage(f"{name}@{mode}")(data)
@@ -258,3 +321,35 @@ class GovernValidator:
         if mode == "save" and ref is not None:  # the entry now holds the gated rows
             session.refs[name] = ref
         return passed
+
+
+_DECLARATION_KEYS = ("checks", "on", "on_fail", "severity", "mostly")
+
+
+def _declaration(name: str, declared: Any) -> tuple[GovernValidator, tuple[str, ...]]:
+    """A gate declaration (``checks``, ``on``, ``on_fail``, ``severity``, ``mostly``)."""
+    if isinstance(declared, str | list):
+        declared = {"checks": declared}
+    if not isinstance(declared, Mapping):
+        raise GateDefinitionError(
+            f"dataset {name!r}: a govern gate declaration is a checks path, a list of them "
+            f"or a mapping with {', '.join(_DECLARATION_KEYS)}; got {type(declared).__name__}"
+        )
+    # YAML 1.1 reads an unquoted ``on`` key as True
+    options = {("on" if key is True else key): value for key, value in declared.items()}
+    unknown = sorted(map(str, set(options) - set(_DECLARATION_KEYS)))
+    if unknown or "checks" not in options:
+        raise GateDefinitionError(
+            f"dataset {name!r}: govern gate declaration needs 'checks' and takes only "
+            f"{', '.join(_DECLARATION_KEYS)} (unknown: {', '.join(unknown) or 'none'})"
+        )
+    on = options.pop("on", ["load", "save"])
+    modes = (on,) if isinstance(on, str) else tuple(on)
+    if not modes or not set(modes) <= {"load", "save"}:
+        raise GateDefinitionError(
+            f"dataset {name!r}: govern gate 'on' must be load, save or both, got {on!r}"
+        )
+    try:
+        return GovernValidator(**options), modes
+    except GateDefinitionError as exc:
+        raise GateDefinitionError(f"dataset {name!r}: {exc}") from exc

@@ -46,6 +46,7 @@ def register_pipelines():
             ]
         ),
         "catalog": Pipeline([node(upper, "orders", "upper", name="upper")]),
+        "declared": Pipeline([node(upper, "orders_meta", "upper_params", name="upper")]),
     }
 """
 
@@ -72,6 +73,26 @@ upper:
     options:
       checks: tests.orchestrators.tiny_pipeline.Clean
       on_fail: quarantine
+
+orders_meta:
+  type: pandas.CSVDataset
+  filepath: data/orders.csv
+  metadata:
+    govern:
+      checks: tests.orchestrators.tiny_pipeline.Raw
+      on: load
+
+upper_params:
+  type: pandas.CSVDataset
+  filepath: data/upper_params.csv
+"""
+
+# gates declared in parameters (catalog metadata above: orders_meta)
+PARAMETERS = """govern:
+  upper_params:
+    checks: [tests.orchestrators.tiny_pipeline.Clean]
+    on: [save]
+    on_fail: quarantine
 """
 
 
@@ -98,7 +119,9 @@ def create(directory: Path, *, broken: bool = False) -> Path:
     (package / "settings.py").write_text(SETTINGS)
     (package / "pipeline_registry.py").write_text(REGISTRY)
     (root / "conf" / "base" / "catalog.yml").write_text(CATALOG)
-    (root / "conf" / "base" / "parameters.yml").write_text(f"broken: {str(broken).lower()}\n")
+    (root / "conf" / "base" / "parameters.yml").write_text(
+        f"broken: {str(broken).lower()}\n{PARAMETERS}"
+    )
     frame = pd.DataFrame(tiny_pipeline.source_frame(broken=broken))
     frame.attrs.clear()
     frame.to_csv(root / "data" / "orders.csv", index=False)

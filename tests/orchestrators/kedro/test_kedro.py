@@ -84,3 +84,86 @@ def test_a_catalog_gate_failure_names_the_dataset(tmp_path: Path) -> None:
     with open_store(store, create=False) as opened:
         assert str(opened.runs()[0].status) == "failed"
     assert not (root / "data" / "upper.csv").exists()
+
+
+def test_gates_declared_in_catalog_metadata_and_parameters(tmp_path: Path) -> None:
+    store, root, output = run(tmp_path, "--pipelines", "declared")
+    assert output.endswith("exit 0"), output
+    loaded, saved = stages(store)
+    assert (loaded.stage, loaded.status) == ("orders_meta@load", govern.Status.PASSED)
+    assert any(c.column == "order_id" for c in loaded.checks) and not loaded.failed_checks
+    (source,) = [d for d in loaded.datasets if d.role == "input"]
+    assert source.ref.name == str((root / "data" / "orders.csv").resolve())
+    assert (saved.stage, saved.status) == ("upper_params@save", govern.Status.QUARANTINED)
+    assert sum(q.rows for q in saved.quarantine) == tiny_pipeline.QUARANTINED_ROWS
+    # the hook replaced the node's output with what passed: only that was saved
+    upper = pd.read_csv(root / "data" / "upper_params.csv")
+    assert len(upper) == 6 - tiny_pipeline.QUARANTINED_ROWS
+
+
+def test_a_declared_load_gate_failure_fails_the_node(tmp_path: Path) -> None:
+    store, root, output = run(tmp_path, "--pipelines", "declared", broken=True)
+    assert not output.endswith("exit 0")
+    assert "stage 'orders_meta@load'" in output and "order_id" in output
+    (loaded,) = stages(store)
+    assert loaded.status is govern.Status.FAILED
+    assert not (root / "data" / "upper_params.csv").exists()
+
+
+def test_a_bad_declaration_names_the_dataset(tmp_path: Path) -> None:
+    root = project.create(tmp_path)
+    catalog = root / "conf" / "base" / "catalog.yml"
+    catalog.write_text(
+        catalog.read_text().replace("      on: load\n", "      on: load\n      when: always\n")
+    )
+    done = project.kedro_run(root, tmp_path / "s.db", tmp_path / "q", "--pipelines", "declared")
+    assert done.returncode != 0
+    assert "dataset 'orders_meta'" in done.stderr and "unknown: when" in done.stderr
+
+
+SUITE = {
+    "name": "tiny_orders",
+    "expectations": [
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "amount", "min_value": 0.0},
+            "severity": "critical",
+        },
+        {
+            "type": "expect_column_values_to_be_in_set",
+            "kwargs": {"column": "country", "value_set": ["DE", "FR", "NL"]},
+            "severity": "critical",
+        },
+    ],
+    "meta": {},
+}
+
+
+def test_the_validator_takes_a_gx_suite_file(tmp_path: Path) -> None:
+    import json
+
+    from govern.integrations.kedro import GovernValidator
+
+    suite = tmp_path / "tiny_orders.json"
+    suite.write_text(json.dumps(SUITE))
+    validator = GovernValidator(checks=str(suite), on_fail="quarantine")
+    frame = tiny_pipeline.source_frame()
+    frame = frame.assign(country=frame["country"].str.upper())
+    with parity.project_settings(tmp_path / "s.db", tmp_path / "q"):
+        passed = validator.validate(frame)  # outside a kedro run: stage "validate"
+        result = govern.last_result()
+    assert len(passed) == 6 - tiny_pipeline.QUARANTINED_ROWS
+    assert result is not None and result.stage == "validate"
+    assert {c.backend for c in result.checks} == {"gx"}
+    assert sum(q.rows for q in result.quarantine) == tiny_pipeline.QUARANTINED_ROWS
+
+
+def test_the_validator_names_what_to_fix() -> None:
+    from govern.integrations.kedro import GovernValidator
+
+    with pytest.raises(govern.GateDefinitionError, match=r"cannot import 'nowhere\.Schema'"):
+        GovernValidator(checks="nowhere.Schema")
+    with pytest.raises(govern.GateDefinitionError, match="on_fail"):
+        GovernValidator(checks="tests.orchestrators.tiny_pipeline.Raw", on_fail="explode")
+    with pytest.raises(govern.GateDefinitionError, match="dotted path"):
+        GovernValidator(checks="Raw")
