@@ -25,20 +25,23 @@ This module imports Dagster; only users of Dagster import it (``govern[dagster]`
 # ``context`` annotation as an object
 import inspect
 import os
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import dagster as dg
+from govern.integrations.common import lineage_parent, require
 
-from govern.collect import last_result
-from govern.errors import GateError, GovernError
-from govern.frames import frame_kind
-from govern.integrations._stages import Verdict, gated_places, stage_spec, verdicts
-from govern.runs import current_run, open_run
-from govern.types import DatasetKind, DatasetRef, Severity, StageResult
+require("dagster", "dagster")
+
+import dagster as dg  # noqa: E402 -- after the check that names the extra to install
+
+from govern.collect import last_result  # noqa: E402
+from govern.errors import GateError, GovernError  # noqa: E402
+from govern.frames import frame_kind  # noqa: E402
+from govern.integrations._stages import Verdict, gated_places, stage_spec, verdicts  # noqa: E402
+from govern.runs import current_run, open_run  # noqa: E402
+from govern.types import DatasetKind, DatasetRef, Severity, StageResult  # noqa: E402
 
 __all__ = ["GovernResource", "asset_check_specs", "governed_asset"]
 
@@ -46,7 +49,6 @@ RESOURCE_KEY = "govern"
 """The resource key ``governed_asset`` requires (``resources={"govern": GovernResource()}``)."""
 
 _DATASET_KEY = "govern/dataset"
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 _lock = threading.Lock()
 # (dagster run id, asset key) -> the govern dataset an asset produced in this process
@@ -75,16 +77,11 @@ class GovernResource(dg.ConfigurableResource):  # type: ignore[misc]
         dagster_run = getattr(context, "run", None) or context.dagster_run
         job = dagster_run.job_name if dagster_run is not None else "dagster"
         run_id = dagster_run.run_id if dagster_run is not None else ""
-        parent = None
-        if _UUID.match(run_id):
-            node = {
-                "namespace": self.job_namespace
-                or os.environ.get("OPENLINEAGE_NAMESPACE")
-                or "default",
-                "name": job,
-                "run_id": run_id.lower(),
-            }
-            parent = {"parent": node, "root": node}
+        namespace = self.job_namespace or os.environ.get("OPENLINEAGE_NAMESPACE") or "default"
+        try:
+            parent: dict[str, Any] | None = lineage_parent((namespace, job, run_id))
+        except GovernError:  # no run id a lineage consumer accepts (a test harness's)
+            parent = None
         with open_run(self.pipeline or job, namespace=self.namespace, parent=parent):
             try:
                 yield self

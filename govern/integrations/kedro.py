@@ -42,15 +42,19 @@ from contextvars import ContextVar
 from pathlib import PurePath
 from typing import Any
 
-from kedro.framework.hooks import hook_impl
+from govern.integrations.common import require
 
-from govern.datasets import SOURCES, dataset_ref_for_uri
-from govern.decorator import stage
-from govern.errors import GateDefinitionError
-from govern.frames import frame_kind
-from govern.gates import Gate
-from govern.runs import Run, current_run, open_run
-from govern.types import DatasetRef
+require("kedro", "kedro")
+
+from kedro.framework.hooks import hook_impl  # noqa: E402 -- after the check naming the extra
+
+from govern.datasets import SOURCES, dataset_ref_for_uri  # noqa: E402
+from govern.decorator import stage  # noqa: E402
+from govern.errors import GateDefinitionError  # noqa: E402
+from govern.frames import frame_kind  # noqa: E402
+from govern.gates import Gate  # noqa: E402
+from govern.runs import Run, current_run, open_run  # noqa: E402
+from govern.types import DatasetRef  # noqa: E402
 
 __all__ = ["GovernHooks", "GovernValidator"]
 
