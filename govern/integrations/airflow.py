@@ -24,6 +24,7 @@ from govern.integrations.common import (
     RunSummary,
     governed_run,
     lineage_parent,
+    report,
     require,
     summarize,
 )
@@ -92,7 +93,7 @@ def governed(pipeline: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 raise AirflowFailException(f"govern gate failed: {exc}") from exc
             finally:
                 if run is not None:
-                    _report(ti, summarize(run))
+                    report(lambda: _report(ti, summarize(run)))
 
         return wrapper
 

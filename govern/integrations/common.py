@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import logging
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -17,9 +18,12 @@ __all__ = [
     "StageSummary",
     "governed_run",
     "lineage_parent",
+    "report",
     "require",
     "summarize",
 ]
+
+log = logging.getLogger("govern.integrations")
 
 
 def require(module: str, extra: str) -> None:
@@ -34,6 +38,18 @@ def require(module: str, extra: str) -> None:
         raise MissingDependencyError(
             f"govern.integrations.{extra} needs {module}: pip install 'govern[{extra}]'"
         )
+
+
+def report(send: Callable[[], None]) -> None:
+    """Tell the orchestrator how the run went; a failure to tell it never fails the task.
+
+    The record is written already; an orchestrator API that refuses an XCom or an
+    artifact is logged as a warning (governance does not break the pipeline).
+    """
+    try:
+        send()
+    except Exception as exc:
+        log.warning("govern could not report the run to the orchestrator: %s", exc)
 
 
 def lineage_parent(

@@ -22,7 +22,14 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from govern.errors import GovernError
-from govern.integrations.common import RunSummary, governed_run, lineage_parent, require, summarize
+from govern.integrations.common import (
+    RunSummary,
+    governed_run,
+    lineage_parent,
+    report,
+    require,
+    summarize,
+)
 from govern.names import name_problem
 from govern.runs import Run
 
@@ -118,7 +125,7 @@ def governed(
                     return fn(*args, **kwargs)
             finally:
                 if run is not None:
-                    _report(summarize(run))
+                    report(lambda: _report(summarize(run)))
 
         return wrapper
 

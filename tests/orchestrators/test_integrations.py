@@ -94,3 +94,19 @@ def test_a_run_given_a_parent_records_it_over_the_environment(
         tiny_pipeline.stages(tiny_pipeline.source_frame())
     with open_store() as store:
         assert store.run(run.id).environment["openlineage_parent"] == given
+
+
+def test_a_report_the_orchestrator_refuses_is_a_warning_not_a_failure(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from govern.integrations.common import report
+
+    def refused() -> None:
+        raise ConnectionError("API unreachable")
+
+    with caplog.at_level("WARNING", logger="govern.integrations"):
+        report(refused)
+    assert "could not report the run to the orchestrator: API unreachable" in caplog.text
+    sent: list[int] = []
+    report(lambda: sent.append(1))
+    assert sent == [1]

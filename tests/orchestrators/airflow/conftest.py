@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.orchestrators.conftest import require
+from tests.orchestrators.conftest import doc_block, require
 from tests.orchestrators.parity import env_for
 
 require("airflow", "GOVERN_TEST_REQUIRE_AIRFLOW")
@@ -61,10 +62,11 @@ class DagRun:
 
 
 def _environment(home: Path) -> dict[str, str]:
+    """Airflow configured by its environment only; the DAG folder is ``home/dags``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GOVERN_", "OPENLINEAGE"))}
     env.update(
         AIRFLOW_HOME=str(home),
-        AIRFLOW__CORE__DAGS_FOLDER=str(DAGS),
+        AIRFLOW__CORE__DAGS_FOLDER=str(home / "dags"),
         AIRFLOW__CORE__LOAD_EXAMPLES="False",
         AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{home / 'airflow.db'}",
         AIRFLOW__OPENLINEAGE__NAMESPACE=OL_NAMESPACE,
@@ -75,8 +77,14 @@ def _environment(home: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A migrated SQLite metadata database in a temporary AIRFLOW_HOME."""
+    """A migrated SQLite metadata database in a temporary AIRFLOW_HOME.
+
+    Its DAG folder holds this directory's DAG files and the Airflow example of
+    docs/orchestrators.md, as written (``orders.py``).
+    """
     home = tmp_path_factory.mktemp("airflow-home")
+    shutil.copytree(DAGS, home / "dags", ignore=shutil.ignore_patterns("__pycache__"))
+    (home / "dags" / "orders.py").write_text(doc_block("Airflow 3"))
     done = subprocess.run(
         [AIRFLOW, "db", "migrate"],
         env=_environment(home),
