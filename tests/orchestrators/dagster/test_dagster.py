@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from govern.integrations.dagster import (  # noqa: E402
     governed_asset,
 )
 from govern.store import open_store  # noqa: E402
+from tests.conftest import REPO_ROOT  # noqa: E402
 from tests.orchestrators import parity, tiny_pipeline  # noqa: E402
 
 
@@ -183,4 +185,33 @@ def test_a_later_run_knows_upstream_datasets_from_their_materialization(tmp_path
             latest = opened.runs()[0]
             (clean,) = opened.stage_runs(latest.id)
     (orders,) = [d for d in clean.datasets if d.role == "input"]
+    assert (orders.ref.name, str(orders.ref.kind)) == ("tiny.load.return", "stage_output")
+
+
+def test_multiprocess_steps_record_runs_under_the_same_dagster_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each step's process opens its own govern run; identity crosses via metadata."""
+    from tests.orchestrators.dagster import multiprocess_job
+
+    for key, value in parity.env_for(tmp_path / "s.db", tmp_path / "q").items():
+        monkeypatch.setenv(key, value)
+    # the steps' processes import the job from this repository's tests package
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])
+    )
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster-home"))
+    (tmp_path / "dagster-home").mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "dagster-home")) as instance:
+        result = dg.execute_job(dg.reconstructable(multiprocess_job.tiny_job), instance=instance)
+        assert result.success
+        run_id = result.run_id
+    with open_store(str(tmp_path / "s.db"), create=False) as opened:
+        runs = opened.runs()
+        stages = {s.stage: s for run in runs for s in opened.stage_runs(run.id)}
+    assert {r.name for r in runs} == {tiny_pipeline.PIPELINE}
+    assert {r.environment["openlineage_parent"]["parent"]["run_id"] for r in runs} == {run_id}
+    assert set(stages) == set(tiny_pipeline.STAGES)
+    assert stages["clean"].status is govern.Status.QUARANTINED
+    (orders,) = [d for d in stages["clean"].datasets if d.role == "input"]
     assert (orders.ref.name, str(orders.ref.kind)) == ("tiny.load.return", "stage_output")
