@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -196,10 +195,8 @@ def test_multiprocess_steps_record_runs_under_the_same_dagster_run(
 
     for key, value in parity.env_for(tmp_path / "s.db", tmp_path / "q").items():
         monkeypatch.setenv(key, value)
-    # the steps' processes import the job from this repository's tests package
-    monkeypatch.setenv(
-        "PYTHONPATH", os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])
-    )
+    # the steps' processes import the job module relative to the working directory
+    monkeypatch.chdir(REPO_ROOT)
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster-home"))
     (tmp_path / "dagster-home").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster-home")) as instance:
