@@ -24,6 +24,7 @@ from govern.integrations.common import (
     RunSummary,
     governed_run,
     lineage_parent,
+    refuse_async,
     report,
     require,
     summarize,
@@ -65,7 +66,8 @@ def governed(pipeline: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         pipeline: the govern pipeline's name (its stages' jobs are ``<pipeline>.<stage>``).
 
     Raises:
-        GovernError: ``pipeline`` is not a valid pipeline name (at decoration).
+        GovernError: ``pipeline`` is not a valid pipeline name, or the function is a
+            coroutine function (at decoration).
 
     Example:
         >>> @task                                   # doctest: +SKIP
@@ -78,6 +80,8 @@ def governed(pipeline: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         raise GovernError(problem)
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        refuse_async(fn)
+
         @functools.wraps(fn)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             require("airflow.sdk", "airflow")

@@ -18,6 +18,7 @@ __all__ = [
     "StageSummary",
     "governed_run",
     "lineage_parent",
+    "refuse_async",
     "report",
     "require",
     "summarize",
@@ -37,6 +38,17 @@ def require(module: str, extra: str) -> None:
     if found is None:
         raise MissingDependencyError(
             f"govern.integrations.{extra} needs {module}: pip install 'govern[{extra}]'"
+        )
+
+
+def refuse_async(fn: Callable[..., Any]) -> None:
+    """An async function would return before its stages ran, outside its govern run."""
+    import inspect
+
+    if inspect.iscoroutinefunction(fn):
+        raise GovernError(
+            f"governed(): {getattr(fn, '__qualname__', fn)!r} is a coroutine function; "
+            "govern stages are synchronous: decorate a def, not an async def"
         )
 
 

@@ -26,6 +26,7 @@ from govern.integrations.common import (
     RunSummary,
     governed_run,
     lineage_parent,
+    refuse_async,
     report,
     require,
     summarize,
@@ -97,7 +98,8 @@ def governed(
         namespace: the OpenLineage namespace naming the Prefect jobs in the parent facet.
 
     Raises:
-        GovernError: ``pipeline`` is not a valid pipeline name (at decoration).
+        GovernError: ``pipeline`` is not a valid pipeline name, or the function is a
+            coroutine function (at decoration).
 
     Example:
         >>> @flow(name="orders")                   # doctest: +SKIP
@@ -111,6 +113,8 @@ def governed(
             raise GovernError(problem)
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        refuse_async(fn)
+
         @functools.wraps(fn)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             require("prefect", "prefect")

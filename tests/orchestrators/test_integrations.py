@@ -110,3 +110,14 @@ def test_a_report_the_orchestrator_refuses_is_a_warning_not_a_failure(
     sent: list[int] = []
     report(lambda: sent.append(1))
     assert sent == [1]
+
+
+@pytest.mark.parametrize("name", ["airflow", "prefect"])
+def test_an_async_function_is_refused_at_decoration(name: str) -> None:
+    module = importlib.import_module(f"govern.integrations.{name}")
+
+    async def flow() -> None:
+        return None
+
+    with pytest.raises(govern.GovernError, match="is a coroutine function"):
+        module.governed("tiny")(flow)
