@@ -6,8 +6,16 @@
 - ``govern.integrations.prefect``: ``governed(pipeline)`` for Prefect 3 flows and tasks:
   the flow (or task) run is the govern run's parent, gate failures fail it, a table
   artifact carries the stage summary.
+- ``govern.integrations.dagster``: ``governed_asset(stage)`` and ``GovernResource``: gates
+  as asset checks, one govern run per Dagster run (its OpenLineage parent), dataset
+  version and quarantine counts in the materialization metadata.
+- ``govern.integrations.kedro``: ``GovernHooks`` (one govern run per ``kedro run``, nodes
+  as stages, catalog gates declared in metadata or parameters) and ``GovernValidator``
+  (Kedro's catalog ``Validator`` protocol).
 
-Each module imports its orchestrator only when a governed function runs, so neither
-``import govern`` nor decorating a function needs the orchestrator installed. Install
-``govern[airflow]`` or ``govern[prefect]``. See docs/orchestrators.md.
+The Airflow and Prefect modules import their orchestrator only when a governed function
+runs, so neither ``import govern`` nor decorating a function needs the orchestrator
+installed; the Dagster and Kedro modules import theirs on import (only Dagster
+definitions and Kedro projects import them). Install ``govern[airflow]``,
+``govern[prefect]``, ``govern[dagster]`` or ``govern[kedro]``. See docs/orchestrators.md.
 """
