@@ -20,6 +20,7 @@ class FrameKind(enum.StrEnum):
     POLARS = "polars"
     POLARS_LAZY = "polars_lazy"
     SPARK = "spark"
+    IBIS = "ibis"
 
 
 def frame_kind(obj: Any) -> FrameKind | None:

@@ -1,0 +1,164 @@
+"""The Ibis engine: an ``ibis.Table`` on any backend Ibis supports, gated in the database.
+
+Every answer comes from SQL; only counts, samples (``LIMIT``) and one row of aggregates
+reach Python, never the table:
+
+- pandera.ibis schemas: every check in one aggregate query
+  (`govern.engines.ibis_checks`);
+- quarantine: the valid rows go on as a table expression, the rejected rows are
+  streamed to Parquet by the database or created as a table beside the input
+  (`govern.engines.ibis_data`);
+- profile and version: one aggregate query (`govern.engines.ibis_data`);
+- naming: OpenLineage dataset names from the backend and the table
+  (`govern.engines.ibis_naming`).
+
+ibis is imported only inside methods: the registry loads this module when a frame of
+ibis's ``Table`` type is first seen, so ibis is already imported by then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from govern.config import MetricsLevel
+from govern.engines.base import Layout, PanderaRun, Profile
+from govern.errors import GovernError
+from govern.frames import FrameKind
+from govern.types import DatasetKind, DatasetRef
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["ENGINE", "IbisEngine"]
+
+
+class IbisEngine:
+    """`govern.engines.base.Engine` for Ibis tables."""
+
+    name = "ibis"
+    kind = FrameKind.IBIS
+    pandera_api = "ibis"
+    gx_source = "sql"
+    deferred = True
+    revalidates = True
+
+    def detect(self, obj: Any) -> bool:
+        """True for an ``ibis.Table`` (ibis already imported)."""
+        import sys
+
+        types = sys.modules.get("ibis.expr.types")
+        return types is not None and isinstance(obj, types.Table)
+
+    def row_count(self, frame: Any) -> int | None:
+        """None: counting a table runs a query."""
+        return None
+
+    def count_rows(self, frame: Any) -> int:
+        """``SELECT count(*)``."""
+        return int(frame.count().to_pyarrow().as_py())
+
+    def columns(self, frame: Any) -> list[str]:
+        """The table's column names (from its schema: no query)."""
+        return [str(c) for c in frame.columns]
+
+    def run_pandera(
+        self, schema: Any, frame: Any, *, want_index: bool, sample_size: int
+    ) -> PanderaRun:
+        """All checks of ``schema`` in one aggregate query; samples with ``LIMIT``."""
+        from govern.engines.ibis_checks import validate_table
+
+        done = validate_table(schema, frame, want_index=want_index, sample_size=sample_size)
+        layout = Layout(
+            engine=self.name,
+            index=None,
+            positional=True,
+            rows=done.rows,
+            columns=self.columns(frame),
+        )
+        return PanderaRun(done.table, done.schema, layout, failures=done.failures)
+
+    def rows_for_labels(self, frame: Any, labels: Sequence[Any]) -> Sequence[Any]:
+        """Tables have no row labels."""
+        raise GovernError("Ibis tables have no row labels; rows are named by predicate")
+
+    def index_names(self, frame: Any) -> tuple[str, ...]:
+        """Tables have no index."""
+        return ()
+
+    def gx_view(self, frame: Any) -> Any:
+        """Great Expectations runs on SQL tables through its own data sources."""
+        from govern.engines.ibis_naming import gx_unsupported
+
+        raise gx_unsupported(frame)
+
+    def contract_schema(self, rules: Any) -> Any:
+        """Not yet: contracts gate pandas, polars and Spark frames."""
+        raise GovernError("data contracts do not gate Ibis tables yet; validate a pandas frame")
+
+    def measure(self, frame: Any, rules: Any, present: set[str]) -> dict[str, float]:
+        """Not yet (see `contract_schema`)."""
+        raise GovernError("data contracts do not gate Ibis tables yet; validate a pandas frame")
+
+    def sql_relation(self, frame: Any) -> Any:
+        """Not yet (see `contract_schema`)."""
+        raise GovernError("data contracts do not gate Ibis tables yet; validate a pandas frame")
+
+    def split(self, frame: Any, reasons: Mapping[Any, Sequence[str]]) -> tuple[Any, Any]:
+        """(valid, rejected) as table expressions partitioning ``frame`` exactly."""
+        from govern.engines.ibis_data import split_table
+
+        return split_table(frame, reasons)
+
+    def write_rejected(self, rejected: Any, path: Path) -> None:
+        """The database streams the rejected rows into one Parquet file."""
+        from govern.engines.ibis_data import write_parquet
+
+        write_parquet(rejected, path)
+
+    def rejected_rows(self, rejected: Any, path: Path) -> int:
+        """Rows of the Parquet file just written (its footer)."""
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(path).metadata.num_rows)
+
+    def profile(self, frame: Any, level: MetricsLevel, fingerprint: bool) -> Profile:
+        """Metrics and version in one aggregate query."""
+        from govern.engines.ibis_data import profile_table
+
+        return profile_table(frame, level, fingerprint)
+
+    def arrow_batches(
+        self, frame: Any, columns: Sequence[str] | None = None
+    ) -> Iterator[pa.RecordBatch]:
+        """The rows streamed from the database in Arrow batches."""
+        table = frame if columns is None else frame.select(*columns)
+        yield from table.to_pyarrow_batches()
+
+    def location_ref(self, frame: Any, location: str | None) -> DatasetRef:
+        """The table's OpenLineage identity (``location`` overrides the name)."""
+        from govern.engines.ibis_naming import table_ref
+
+        return table_ref(frame, location)
+
+    def mark(self, frame: Any, ref: DatasetRef) -> None:
+        """Tables carry their own identity (`location_ref`): nothing to note."""
+
+    def derived_from(self, frame: Any) -> frozenset[DatasetRef]:
+        """The database tables an expression reads (its leaves), named as sources."""
+        from govern.engines.ibis_naming import source_tables
+
+        refs = source_tables(frame)
+        if len(refs) == 1 and _is_leaf(frame):
+            return frozenset()  # the table itself, not derived
+        return frozenset(DatasetRef(r.namespace, r.name, DatasetKind.SOURCE) for r in refs)
+
+
+def _is_leaf(frame: Any) -> bool:
+    import ibis.expr.operations as ops
+
+    return isinstance(frame.op(), ops.DatabaseTable)
+
+
+ENGINE = IbisEngine()
