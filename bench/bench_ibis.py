@@ -14,13 +14,15 @@ file, with range, isin, regex, not-null and comparison checks:
 - memory: peak RSS of a fresh process gating the table at --small-rows and at --rows.
 - quarantine: 1% of rows failing one check; govern validates, splits and writes the
   rejected rows to a DuckDB table (valid rows go on as an expression; the engine does
-  not re-validate them: ``revalidates`` is False, pandera.ibis coerces nothing) / bare ``validate`` of the same table (which raises, pulling failure
-  cases and the check outputs into pandas). Target <= 1.5.
+  not re-validate them: ``revalidates`` is False, pandera.ibis coerces nothing) / bare
+  ``validate`` of the same table (which raises, pulling failure cases and the check
+  outputs into pandas). Target <= 1.5.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import subprocess
@@ -97,10 +99,8 @@ def gate(engine: Any, prepared: Any, table: Any) -> Any:
 def bare(schema: Any, table: Any) -> None:
     import pandera.ibis as pa
 
-    try:
+    with contextlib.suppress(pa.errors.SchemaErrors):
         schema.validate(table, lazy=True)
-    except pa.errors.SchemaErrors:
-        pass
 
 
 def quarantine(engine: Any, prepared: Any, table: Any, calls: list[int]) -> None:
@@ -183,7 +183,8 @@ def main() -> int:
         bare(declared, good)
         theirs = counter.count
         print(
-            f"SQL statements per call: govern gate + profile {mine} (goal <= 2), bare validate {theirs}"
+            f"SQL statements per call: govern gate + profile {mine} (goal <= 2), "
+            f"bare validate {theirs}"
         )
         ok &= mine <= 2
 
