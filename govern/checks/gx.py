@@ -160,6 +160,9 @@ class GXCheck:
         if source == "spark":
             return self._run_spark(frame, want_index=want_index, sample_size=sample_size)
         if source != "pandas":
+            unsupported = getattr(engine, "gx_unsupported", None)  # names the backend
+            if unsupported is not None:
+                raise unsupported(frame)
             raise NotAFrameError(
                 f"got a {_type_name(frame)}; Great Expectations gates accept pandas DataFrames "
                 "(and Spark DataFrames)"

@@ -40,7 +40,7 @@ class IbisEngine:
     name = "ibis"
     kind = FrameKind.IBIS
     pandera_api = "ibis"
-    gx_source = "sql"
+    gx_source = None  # GX validates SQL through its own data sources, not Ibis tables
     deferred = True
     # pandera.ibis coerces nothing and the split is exact, so the rows that go on pass
     # every row-level check by construction: a second validation would find nothing new
@@ -79,7 +79,11 @@ class IbisEngine:
             rows=done.rows,
             columns=self.columns(frame),
         )
-        return PanderaRun(done.table, done.schema, layout, failures=done.failures)
+        return PanderaRun(done.table, layout, failures=done.failures)
+
+    def pandera_target(self, frame: Any) -> Any | None:
+        """Regex columns are matched against the table's columns (no query)."""
+        return frame
 
     def rows_for_labels(self, frame: Any, labels: Sequence[Any]) -> Sequence[Any]:
         """Tables have no row labels."""
@@ -89,11 +93,11 @@ class IbisEngine:
         """Tables have no index."""
         return ()
 
-    def gx_view(self, frame: Any) -> Any:
-        """Great Expectations runs on SQL tables through its own data sources."""
+    def gx_unsupported(self, frame: Any) -> Exception:
+        """The error for a Great Expectations suite on an Ibis table, naming its backend."""
         from govern.engines.ibis_naming import gx_unsupported
 
-        raise gx_unsupported(frame)
+        return gx_unsupported(frame)
 
     def contract_schema(self, rules: Any) -> Any:
         """Not yet: contracts gate pandas, polars and Spark frames."""

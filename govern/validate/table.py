@@ -190,7 +190,7 @@ def validate_table(
             )
             for f in run.failures or []
         ]
-        findings = listed(run.schema, failing, rows, prepared.warn)
+        findings = listed(prepared.schema, failing, rows, prepared.warn)
         ref = ENGINE.location_ref(table, None)
         tallies: dict[tuple[str | None, str], _Tally] = {}
         for finding in findings:

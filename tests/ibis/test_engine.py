@@ -188,9 +188,13 @@ def test_dataframe_level_and_custom_checks(load: Any) -> None:
     assert found == {("id", "<lambda>"): 2, (None, "<lambda>"): 1}
 
 
-def test_great_expectations_on_ibis_is_a_clear_error(load: Any) -> None:
+def test_great_expectations_on_ibis_is_a_clear_error(con: Any, load: Any) -> None:
+    from govern.checks.gx import GXCheck
     from govern.errors import GateDefinitionError
 
     table = load("t", FRAME)
-    with pytest.raises(GateDefinitionError, match="Great Expectations suites do not run"):
-        engine_for(table).gx_view(table)
+    suite = GXCheck(
+        [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "id"}}], name="s"
+    )
+    with pytest.raises(GateDefinitionError, match=f"backend '{con.name}'"):
+        suite.run(table, want_index=False, sample_size=1)
