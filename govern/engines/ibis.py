@@ -86,8 +86,8 @@ class IbisEngine:
         return frame
 
     def rows_for_labels(self, frame: Any, labels: Sequence[Any]) -> Sequence[Any]:
-        """Tables have no row labels."""
-        raise GovernError("Ibis tables have no row labels; rows are named by predicate")
+        """Rows are named by predicate (`IbisPredicate`), which quarantine splits on."""
+        return labels
 
     def index_names(self, frame: Any) -> tuple[str, ...]:
         """Tables have no index."""
@@ -147,6 +147,12 @@ class IbisEngine:
         from govern.engines.ibis_naming import table_ref
 
         return table_ref(frame, location)
+
+    def natural_ref(self, frame: Any) -> DatasetRef | None:
+        """A database table's own identity as a source; None for an expression over it."""
+        from govern.engines.ibis_naming import table_ref
+
+        return table_ref(frame, None) if _is_leaf(frame) else None
 
     def mark(self, frame: Any, ref: DatasetRef) -> None:
         """Tables carry their own identity (`location_ref`): nothing to note."""
