@@ -123,6 +123,19 @@ class IbisEngine:
 
         write_parquet(rejected, path)
 
+    def write_rejected_table(self, rejected: Any, label: str) -> tuple[str, int]:
+        """Create the rejected rows as a table in the same database; (its location, rows).
+
+        The location is ``<namespace>::<name>`` in OpenLineage's naming of the database
+        (credentials never included).
+        """
+        from govern.engines.ibis_data import write_table
+        from govern.engines.ibis_naming import table_ref
+
+        name, rows = write_table(rejected, label)
+        ref = table_ref(rejected.get_backend().table(name), None)
+        return f"{ref.namespace}::{ref.name}", rows
+
     def rejected_rows(self, rejected: Any, path: Path) -> int:
         """Rows of the Parquet file just written (its footer)."""
         import pyarrow.parquet as pq

@@ -232,5 +232,12 @@ def write_table(rejected: Any, label: str) -> tuple[str, int]:
     name = table_name(label)
     if name in backend.list_tables():
         raise GovernError(f"quarantine table {name!r} exists already; nothing was written")
-    created = backend.create_table(name, rejected)
+    try:
+        created = backend.create_table(name, rejected)
+    except Exception as exc:  # read-only database, no CREATE privilege...
+        raise GovernError(
+            f"could not create quarantine table {name!r}: {type(exc).__name__}: "
+            f'{" ".join(str(exc).split())[:200]}; set sql_quarantine = "parquet" to write '
+            "the rejected rows to a Parquet file instead"
+        ) from exc
     return name, int(created.count().to_pyarrow().as_py())

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import runpy
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 import govern
@@ -20,9 +20,11 @@ def test_example_runs_on_duckdb(
     assert engines["main"](["--engine", "duckdb"]) == 0
     out = capsys.readouterr().out
     assert "pipeline 'penguins-duckdb': completed" in out
-    assert "quarantined 11 row(s)" in out  # as on pandas and polars
+    # as on pandas and polars; the rejected rows are a table beside the data
+    found = re.search(r"quarantined (\d+) row\(s\) of \S+ -> (duckdb://\S+)::(\S+)", out)
+    assert found is not None and found.group(1) == "11"
+    assert found.group(2) == f"duckdb://{(tmp_path / '.govern' / 'penguins.duckdb').resolve()}"
+    assert found.group(3).startswith("penguins.main.govern_quarantine__clean_return_")
     run = govern.last_result()
     assert run is not None and run.stage == "train" and run.model is not None
     assert run.model.metrics["accuracy"] > 0.9
-    quarantined = next(tmp_path.glob(".govern/quarantine/penguins-duckdb/*/clean.*.parquet"))
-    assert len(pd.read_parquet(quarantined)) == 11

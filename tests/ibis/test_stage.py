@@ -34,7 +34,27 @@ def test_ibis_events_conform(load: Any) -> None:
     assert any(n.startswith(("duckdb://", "postgres://")) for n in namespaces)
 
 
-def test_quarantine_through_a_stage_keeps_every_row(load: Any) -> None:
+def test_quarantine_writes_a_table_in_the_same_database(con: Any, load: Any) -> None:
+    source = table(load, [1.0, -2.0, 3.0, -4.0, 5.0])
+
+    @govern.stage(inputs={"df": SCHEMA}, on_fail="quarantine")
+    def clean(df: Any) -> Any:
+        return df
+
+    with govern.run("ibis-quarantine-table") as run:
+        out = clean(source)
+    (record,) = run.stages[0].quarantine
+    namespace, _, name = record.path.partition("::")
+    assert namespace.startswith(("duckdb://", "postgres://")) and record.sha256 is None
+    rejected = con.table(name.rsplit(".", 1)[-1]).to_pyarrow().to_pylist()
+    assert record.rows == 2 == len(rejected)
+    assert all(r[REASONS_COLUMN] == ["score: greater_than(0)"] for r in rejected)
+    kept = [r["id"] for r in out.to_pyarrow().to_pylist()]
+    assert sorted(kept + [r["id"] for r in rejected]) == [0, 1, 2, 3, 4]
+
+
+def test_quarantine_to_parquet_when_configured(load: Any) -> None:
+    govern.configure(sql_quarantine="parquet")
     source = table(load, [1.0, -2.0, 3.0, -4.0, 5.0])
 
     @govern.stage(inputs={"df": SCHEMA}, outputs=SCHEMA, on_fail="quarantine")
