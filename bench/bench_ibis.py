@@ -6,15 +6,17 @@ A rows x 6 table generated inside DuckDB (a float, two strings, an int key, a fl
 with 5% NULLs, a small int: bench/_common.py's reference frame, in SQL), in a database
 file, with range, isin, regex, not-null and comparison checks:
 
-- gate: govern's engine (`run_pandera`, every check in one aggregate query) plus the
-  profile a gated input gets (``cheap`` metrics and the content version, one more
-  aggregate query) / bare ``schema.validate(table, lazy=True)``. Target <= 1.15.
+- gate: a governed stage gating its input table (in a run, recorded in a SQLite store):
+  every check in one aggregate query, plus the profile a gated input gets (``cheap``
+  metrics and the content version, one more aggregate query) / bare
+  ``schema.validate(table, lazy=True)``. Target <= 1.15.
 - scans: SQL statements DuckDB executes per gated call (govern) and per bare validate.
   Goal <= 2 for govern.
 - memory: peak RSS of a fresh process gating the table at --small-rows and at --rows.
-- quarantine: 1% of rows failing one check; govern validates, splits and writes the
-  rejected rows to a DuckDB table (valid rows go on as an expression; the engine does
-  not re-validate them: ``revalidates`` is False, pandera.ibis coerces nothing) / bare
+- quarantine: 1% of rows failing one check; a governed stage (``on_fail="quarantine"``)
+  profiles and validates its input, and writes the rejected rows to a DuckDB table
+  (valid rows go on as an expression; the engine does not re-validate them:
+  ``revalidates`` is False, pandera.ibis coerces nothing) / bare
   ``validate`` of the same table (which raises, pulling failure cases and the check
   outputs into pandas). Target <= 1.5.
 """
@@ -96,6 +98,21 @@ def gate(engine: Any, prepared: Any, table: Any) -> Any:
     return done
 
 
+def staged(declared: Any) -> Any:
+    """A governed stage gating its input: what a pipeline pays (record included)."""
+    import govern
+
+    @govern.stage(inputs={"table": declared})
+    def use(table: Any) -> int:
+        return 1
+
+    def call(table: Any) -> None:
+        with govern.run("bench-ibis"):
+            use(table)
+
+    return call
+
+
 def bare(schema: Any, table: Any) -> None:
     import pandera.ibis as pa
 
@@ -103,15 +120,20 @@ def bare(schema: Any, table: Any) -> None:
         schema.validate(table, lazy=True)
 
 
-def quarantine(engine: Any, prepared: Any, table: Any, calls: list[int]) -> None:
-    from govern.engines.ibis_data import write_table
+def quarantining(declared: Any) -> Any:
+    """A governed stage quarantining its input's failing rows (to a DuckDB table)."""
+    import govern
 
-    done = engine.run_pandera(prepared, table, want_index=True, sample_size=5)
-    reasons = {f.predicate: [f"{f.column}: {f.check}"] for f in done.failures if f.predicate}
-    valid, rejected = engine.split(done.validated, reasons)
-    calls[0] += 1
-    write_table(rejected, f"bench.bad.{calls[0]}")
-    assert valid is not None  # goes on as an expression: nothing to compute
+    @govern.stage(inputs={"table": declared}, on_fail="quarantine")
+    def use(table: Any) -> Any:
+        return table
+
+    def call(table: Any) -> None:
+        with govern.run("bench-ibis-quarantine") as run:
+            use(table)
+        assert run.stages[-1].quarantine[0].rows > 0
+
+    return call
 
 
 def child(path: str, rows: int) -> None:
@@ -156,28 +178,25 @@ def main() -> int:
 
     import ibis
 
-    from govern.checks.pandera_schema import prepare
-    from govern.engines import engine_for
-
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
+        import govern
+
+        govern.configure(store=str(workdir / "govern.db"), quarantine_dir=str(workdir / "q"))
         path = workdir / "bench.duckdb"
         make(path, args.rows)
         con = ibis.duckdb.connect(str(path))
         good, bad = con.table("good"), con.table("bad")
-        engine = engine_for(good)
         declared = schema()
-        prepared = prepare(declared).schema
         print(f"DuckDB {args.rows:,} rows x 6 columns")
 
-        figures = paired(
-            lambda: gate(engine, prepared, good), lambda: bare(declared, good), args.repeat
-        )
-        ok &= report("gate + cheap metrics / bare pandera.ibis validate", figures, 1.15)
+        stage = staged(declared)
+        figures = paired(lambda: stage(good), lambda: bare(declared, good), args.repeat)
+        ok &= report("stage gate + cheap metrics / bare pandera.ibis validate", figures, 1.15)
 
         counter = Counter()
-        gate(engine, prepared, good)
+        stage(good)
         mine = counter.count
         counter.count = 0
         bare(declared, good)
@@ -188,12 +207,8 @@ def main() -> int:
         )
         ok &= mine <= 2
 
-        calls = [0]
-        figures = paired(
-            lambda: quarantine(engine, prepared, bad, calls),
-            lambda: bare(declared, bad),
-            args.repeat,
-        )
+        quarantine = quarantining(declared)
+        figures = paired(lambda: quarantine(bad), lambda: bare(declared, bad), args.repeat)
         ok &= report("quarantine 1% bad rows / bare pandera.ibis validate", figures, 1.5)
         con.disconnect()
 
