@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from govern.config import MetricsLevel
 from govern.engines.base import Layout, PanderaRun, Profile
-from govern.errors import GovernError
 from govern.frames import FrameKind
 from govern.types import DatasetKind, DatasetRef
 
@@ -100,16 +99,22 @@ class IbisEngine:
         return gx_unsupported(frame)
 
     def contract_schema(self, rules: Any) -> Any:
-        """Not yet: contracts gate pandas, polars and Spark frames."""
-        raise GovernError("data contracts do not gate Ibis tables yet; validate a pandas frame")
+        """A pandera.ibis schema of the contract's row-level rules (`ibis_contracts`)."""
+        from govern.engines.ibis_contracts import contract_schema
+
+        return contract_schema(rules)
 
     def measure(self, frame: Any, rules: Any, present: set[str]) -> dict[str, float]:
-        """Not yet (see `contract_schema`)."""
-        raise GovernError("data contracts do not gate Ibis tables yet; validate a pandas frame")
+        """Column type families and dataset-level metrics in one aggregate query."""
+        from govern.engines.ibis_contracts import measure
+
+        return measure(frame, rules, present)
 
     def sql_relation(self, frame: Any) -> Any:
-        """Not yet (see `contract_schema`)."""
-        raise GovernError("data contracts do not gate Ibis tables yet; validate a pandas frame")
+        """An Arrow batch stream of the rows, for a contract's SQL rule in DuckDB."""
+        from govern.engines.ibis_contracts import sql_relation
+
+        return sql_relation(frame)
 
     def split(self, frame: Any, reasons: Mapping[Any, Sequence[str]]) -> tuple[Any, Any]:
         """(valid, rejected) as table expressions partitioning ``frame`` exactly."""
