@@ -92,11 +92,15 @@ class IbisEngine:
         """Tables have no index."""
         return ()
 
-    def gx_unsupported(self, frame: Any) -> Exception:
-        """The error for a Great Expectations suite on an Ibis table, naming its backend."""
-        from govern.engines.ibis_naming import gx_unsupported
+    def gx_sql(self, frame: Any) -> tuple[str, str]:
+        """(SQLAlchemy URL, SQL query) for Great Expectations' SQL data source.
 
-        return gx_unsupported(frame)
+        GX supports PostgreSQL (through psycopg); any other backend is refused with an
+        error naming it. The URL carries the connection's credentials in memory only.
+        """
+        from govern.engines.ibis_naming import gx_sql
+
+        return gx_sql(frame)
 
     def contract_schema(self, rules: Any) -> Any:
         """A pandera.ibis schema of the contract's row-level rules (`ibis_contracts`)."""

@@ -24,7 +24,7 @@ from govern.errors import GateDefinitionError
 from govern.redaction import redact_uri
 from govern.types import DatasetKind, DatasetRef
 
-__all__ = ["gx_unsupported", "ol_name", "source_tables", "table_ref"]
+__all__ = ["gx_sql", "ol_name", "source_tables", "table_ref"]
 
 
 def ol_name(
@@ -132,15 +132,32 @@ def _ref_of_any(frame: Any) -> str:
     return refs[0].namespace if refs else "ibis"
 
 
-def gx_unsupported(frame: Any) -> GateDefinitionError:
-    """The error for a Great Expectations suite on an Ibis table."""
+def gx_sql(frame: Any) -> tuple[str, str]:
+    """(SQLAlchemy URL, query) of an Ibis table on PostgreSQL, for GX's SQL source.
+
+    Raises:
+        GateDefinitionError: the backend is not one GX's SQL data sources support here.
+    """
+    import ibis
+    from sqlalchemy import URL
+
     try:
         backend = str(frame.get_backend().name)
     except Exception:  # an unbound table
         backend = "unbound"
-    return GateDefinitionError(
-        f"Great Expectations suites do not run on Ibis tables (backend {backend!r}): GX "
-        "validates SQL through its own SQLAlchemy data sources, not Ibis expressions. Use "
-        "a pandera.ibis schema on this table, or `govern validate` a SQL table "
-        "(postgresql://...::table) with a suite"
-    )
+    if backend != "postgres":
+        raise GateDefinitionError(
+            f"Great Expectations suites do not run on Ibis tables of backend {backend!r}: "
+            "GX validates SQL through its SQLAlchemy data sources, which govern connects "
+            "for PostgreSQL only. Use a pandera.ibis schema on this table"
+        )
+    info = frame.get_backend().con.info
+    url = URL.create(
+        "postgresql+psycopg",
+        username=info.user,
+        password=info.password or None,
+        host=info.host,
+        port=info.port,
+        database=info.dbname,
+    ).render_as_string(hide_password=False)
+    return url, str(ibis.to_sql(frame, dialect="postgres"))

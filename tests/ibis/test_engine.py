@@ -188,13 +188,34 @@ def test_dataframe_level_and_custom_checks(load: Any) -> None:
     assert found == {("id", "<lambda>"): 2, (None, "<lambda>"): 1}
 
 
-def test_great_expectations_on_ibis_is_a_clear_error(con: Any, load: Any) -> None:
+SUITE = [
+    {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "kind"}},
+    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "amount", "min_value": 0}},
+]
+
+
+def test_great_expectations_runs_on_postgres_and_names_other_backends(con: Any, load: Any) -> None:
     from govern.checks.gx import GXCheck
     from govern.errors import GateDefinitionError
 
     table = load("t", FRAME)
-    suite = GXCheck(
-        [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "id"}}], name="s"
+    suite = GXCheck(SUITE, name="s")
+    if con.name != "postgres":
+        with pytest.raises(GateDefinitionError, match=f"backend '{con.name}'"):
+            suite.run(table, want_index=False, sample_size=1)
+        return
+    outcome = suite.run(table.filter(table.id > 1), want_index=True, sample_size=2)
+    found = {f.check.split("(")[0]: f for f in outcome.findings}
+    nulls = found["expect_column_values_to_not_be_null"]
+    between = found["expect_column_values_to_be_between"]
+    # the same verdicts as GX on the same rows in pandas
+    reference = GXCheck(SUITE, name="s").run(
+        FRAME[FRAME.id > 1].reset_index(drop=True), want_index=False, sample_size=2
     )
-    with pytest.raises(GateDefinitionError, match=f"backend '{con.name}'"):
-        suite.run(table, want_index=False, sample_size=1)
+    expected = {f.check.split("(")[0]: f for f in reference.findings}
+    for name, got in found.items():
+        assert (got.passed, got.failed_count) == (
+            expected[name].passed,
+            expected[name].failed_count,
+        ), name
+    assert not nulls.passed and not between.passed
