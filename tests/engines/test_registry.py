@@ -111,3 +111,26 @@ def test_no_frame_kind_branching_outside_the_engines() -> None:
         and path.name != "frames.py"
     ]
     assert offenders == []
+
+
+def test_location_naming_of_in_memory_frames(tmp_path: Path) -> None:
+    from govern.engines.naming import dataset_ref_for_uri
+    from govern.errors import GovernError
+
+    path = str(tmp_path / "orders.parquet")
+    for frame in (pd.DataFrame({"a": [1]}), pl.DataFrame({"a": [1]}), pl.LazyFrame({"a": [1]})):
+        engine = engine_for(frame)
+        assert engine is not None
+        assert engine.location_ref(frame, path) == dataset_ref_for_uri(path)
+        with pytest.raises(GovernError, match="pass it"):
+            engine.location_ref(frame, None)
+
+
+def test_spark_engine_refuses_contracts_without_pyspark() -> None:
+    from govern.engines.spark import ENGINE
+    from govern.errors import ContractError
+
+    with pytest.raises(ContractError, match="not supported yet"):
+        ENGINE.contract_schema(object())
+    with pytest.raises(ContractError, match="not supported yet"):
+        ENGINE.measure(object(), object(), set())
