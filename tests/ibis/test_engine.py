@@ -219,3 +219,16 @@ def test_great_expectations_runs_on_postgres_and_names_other_backends(con: Any, 
             expected[name].failed_count,
         ), name
     assert not nulls.passed and not between.passed
+
+
+def test_protocol_rows_columns_and_batches(load: Any) -> None:
+    from govern.engines.base import Engine
+
+    table = load("t", FRAME)
+    engine = engine_for(table)
+    assert isinstance(engine, Engine)
+    assert engine.row_count(table) is None and engine.count_rows(table) == 6
+    assert engine.columns(table) == ["id", "amount", "kind"]
+    batches = list(engine.arrow_batches(table, ["kind", "id"]))
+    assert sum(b.num_rows for b in batches) == 6
+    assert batches[0].schema.names == ["kind", "id"]
