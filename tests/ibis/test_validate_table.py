@@ -92,3 +92,32 @@ def test_bad_targets_exit_2_without_traceback(capsys: pytest.CaptureFixture[str]
     code = main(["validate", "duckdb:///nowhere/w.duckdb::t", "--schema", "schema.yaml"])
     err = capsys.readouterr().err
     assert code == 2 and "no such DuckDB file" in err and "Traceback" not in err
+
+
+def test_unreachable_database_exits_2_without_the_password(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["validate", "postgresql://me:s3cret@127.0.0.1:1/db::t", "--schema", "schema.yaml"])
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot connect" in err
+    assert "s3cret" not in err and "Traceback" not in err
+
+
+def test_a_suite_on_a_table_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import duckdb
+
+    duckdb.connect(str(tmp_path / "w.duckdb")).execute("CREATE TABLE t AS SELECT 1 AS id").close()
+    suite = tmp_path / "suite.json"
+    suite.write_text(
+        json.dumps(
+            {
+                "name": "s",
+                "expectations": [
+                    {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "id"}}
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    code = main(["validate", f"duckdb://{tmp_path / 'w.duckdb'}::t", "--schema", str(suite)])
+    assert code == 3 and "pandera schema file" in capsys.readouterr().err
