@@ -85,13 +85,17 @@ def profile_table(table: Any, level: MetricsLevel, fingerprint: bool) -> Profile
             aggs[f"{i}:nullCount"] = ibis.ifelse(column.isnull(), 1, 0).sum().fill_null(0)
         if level == "full":
             aggs.update(_full(column, i))
-    if fingerprint and names:
+    hashed = fingerprint and bool(names)
+    if hashed:
         xor, total = version_expr(table)
         aggs["fp1"], aggs["fp2"] = xor, total
+        hashed = _compiles(table.aggregate(**aggs))
+        if not hashed:  # a backend without a 64-bit hash: metrics, no version
+            del aggs["fp1"], aggs["fp2"]
     row = table.aggregate(**aggs).to_pyarrow().to_pylist()[0]
     rows = int(row["rows"])
     version = None
-    if fingerprint:
+    if hashed or (fingerprint and not names):
         parts = (row.get("fp1"), row.get("fp2"))
         version = deferred_digest(f"rowhash-ibis-{backend_name(table)}", rows, schema, parts)
     metrics = None
@@ -112,6 +116,17 @@ def profile_table(table: Any, level: MetricsLevel, fingerprint: bool) -> Profile
             columns[name] = out
         metrics = {"rowCount": rows, "columnMetrics": columns}
     return Profile(version, rows, schema, metrics)
+
+
+def _compiles(expr: Any) -> bool:
+    """Whether the backend can compile ``expr`` (no query is run)."""
+    from ibis.common.exceptions import UnsupportedOperationError
+
+    try:
+        expr.compile()
+    except UnsupportedOperationError:
+        return False
+    return True
 
 
 def deferred_digest(prefix: str, rows: int, schema: Sequence[tuple[str, str]], parts: Any) -> str:

@@ -232,3 +232,24 @@ def test_protocol_rows_columns_and_batches(load: Any) -> None:
     batches = list(engine.arrow_batches(table, ["kind", "id"]))
     assert sum(b.num_rows for b in batches) == 6
     assert batches[0].schema.names == ["kind", "id"]
+
+
+def test_a_backend_without_the_hash_gets_metrics_and_no_version(
+    con: Any, load: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ibis
+
+    from govern.engines import ibis_data
+
+    if con.name != "postgres":
+        pytest.skip("PostgreSQL cannot hash a struct: the unsupported case to test")
+
+    def struct_hash(table: Any) -> tuple[Any, Any]:
+        row = ibis.struct({c: table[c] for c in table.columns}).hash()
+        return row.bit_xor(), row.sum()
+
+    monkeypatch.setattr(ibis_data, "version_expr", struct_hash)
+    table = load("t", FRAME)
+    prof = engine_for(table).profile(table, "cheap", True)
+    assert prof.fingerprint is None and prof.row_count == 6
+    assert prof.metrics is not None and prof.metrics["rowCount"] == 6
