@@ -20,6 +20,7 @@ __all__ = ["MetricsLevel", "Settings", "configure", "find_project_root", "reset"
 
 MetricsLevel = Literal["off", "cheap", "full"]
 StoreErrorMode = Literal["raise", "warn"]
+SqlQuarantine = Literal["table", "parquet"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Settings:
         namespace: OpenLineage namespace of jobs and in-memory datasets (default: the
             project's name).
         quarantine_dir: where rejected rows are written as Parquet.
+        sql_quarantine: where a SQL engine's (Ibis) rejected rows go: ``table`` (default: a
+            table in the same database) or ``parquet`` (a file under quarantine_dir).
         metrics: ``off``, ``cheap`` (row count, bytes, per-column null and non-null
             counts: O(1) after the Arrow conversion) or ``full`` (adds min, max, sum,
             exact distinct counts and approximate quantiles).
@@ -60,6 +63,7 @@ class Settings:
     lineage: Mapping[str, Any] = field(default_factory=dict)
     templates: Path | None = None
     approvers: tuple[str, ...] = ()
+    sql_quarantine: SqlQuarantine = "table"
 
 
 _ENV_PREFIX = "GOVERN_"
@@ -127,6 +131,10 @@ def _coerce(key: str, value: Any, source: str, base: Path) -> Any:
     if key == "metrics":
         if value not in get_args(MetricsLevel):
             raise ConfigError(f"{where} must be one of off, cheap, full; got {value!r}")
+        return value
+    if key == "sql_quarantine":
+        if value not in get_args(SqlQuarantine):
+            raise ConfigError(f"{where} must be 'table' or 'parquet'; got {value!r}")
         return value
     if key == "on_store_error":
         if value not in get_args(StoreErrorMode):

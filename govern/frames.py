@@ -19,6 +19,7 @@ class FrameKind(enum.StrEnum):
     POLARS = "polars"
     POLARS_LAZY = "polars_lazy"
     SPARK = "spark"
+    IBIS = "ibis"
 
 
 class RowPredicate:

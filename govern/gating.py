@@ -205,6 +205,22 @@ class GateCall:
     ) -> Any:
         """Split off and write the rejected rows (one file per call); returns the valid rows."""
         valid, rejected = split(frame, reasons)
+        to_table = getattr(engine_for(frame), "write_rejected_table", None)
+        if to_table is not None and self.cfg.sql_quarantine == "table":
+            # a SQL engine: a table in the same database, named like the Parquet file
+            label = f"{self.stage_name}.{parameter}.{self.call_id}"
+            location, rows = to_table(rejected, label)
+            self.quarantine.append(
+                QuarantineRecord(dataset=ref.name, rows=rows, path=location, sha256=None)
+            )
+            log.warning(
+                "stage %r quarantined %d row(s) of %r to %s",
+                self.stage_name,
+                rows,
+                ref.name,
+                location,
+            )
+            return valid
         path = (
             self.cfg.quarantine_dir
             / safe_filename(self.run_name)

@@ -117,6 +117,9 @@ class _Call(GateCall):
 
     def identity(self, frame: Any, parameter: str, *, output: bool) -> DatasetRef:
         known = self.run.outputs.get(frame) or SOURCES.get(frame)
+        if known is None and not output:  # a database table names itself (Ibis engine)
+            natural = getattr(engine_for(frame), "natural_ref", None)
+            known = None if natural is None else natural(frame)
         if known is not None and not output:
             return known
         if output:

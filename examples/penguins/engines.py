@@ -1,7 +1,8 @@
-"""The example pipeline on Polars or Spark: same stages, same gates, same store.
+"""The example pipeline on Polars, Spark or DuckDB: same stages, same gates, same store.
 
     python examples/penguins/engines.py --engine polars    # a polars LazyFrame throughout
     python examples/penguins/engines.py --engine spark     # pyspark, local[2] (.venv-spark)
+    python examples/penguins/engines.py --engine duckdb    # Ibis tables in a DuckDB file
 
 Only the frame library changes: the file is a declared source, ``clean`` quarantines
 the rows that fail the Clean schema, ``features`` derives two columns, ``split`` is a
@@ -9,7 +10,11 @@ stratified split, and ``train`` converts the two small final frames to pandas fo
 scikit-learn (it reuses the pandas pipeline's training code). The pandera models below
 mirror examples/penguins/schemas.py for each engine. The features stage's Great
 Expectations suite runs on Spark through GX's Spark data source; GX has no polars data
-source, so on polars the pandera Features model is the only gate there.
+source, so on polars the pandera Features model is the only gate there. On DuckDB the
+CSV is loaded into a table of a database file under .govern/ and every stage is an Ibis
+expression over it: the gates run as SQL in DuckDB (pandera.ibis models), the rejected
+rows are streamed to Parquet by DuckDB, and only the two small final tables reach pandas
+for training. GX suites do not run on Ibis tables, so the pandera models gate there too.
 """
 
 # no `from __future__ import annotations`: pandera resolves the models' annotations, which
@@ -33,7 +38,7 @@ import govern  # noqa: E402
 from govern.datasets import spark_source  # noqa: E402
 
 SEED = pipeline.SEED
-ENGINES = ("polars", "spark")
+ENGINES = ("polars", "spark", "duckdb")
 # scikit-learn training and evaluation, undecorated: the engine's own stage gates it
 _fit_and_evaluate: Callable[[Any, Any], Any] = pipeline.train.__wrapped__  # type: ignore[attr-defined]
 
@@ -275,12 +280,116 @@ def spark_pipeline() -> Callable[[], None]:
     return run
 
 
+# --- DuckDB through Ibis ---------------------------------------------------------------
+
+
+def ibis_schemas() -> tuple[Any, Any, Any]:
+    """Raw, Clean, Features as pandera.ibis models (the rules of schemas.py)."""
+    import pandera.ibis as pa
+
+    class Raw(pa.DataFrameModel):
+        species: str = pa.Field(isin=SPECIES)
+        island: str = pa.Field(isin=ISLANDS)
+        bill_length_mm: float = pa.Field(nullable=True, gt=0)
+        bill_depth_mm: float = pa.Field(nullable=True, gt=0)
+        flipper_length_mm: float = pa.Field(nullable=True, gt=0)
+        body_mass_g: float = pa.Field(nullable=True, gt=0)
+        sex: str = pa.Field(nullable=True)
+        year: int = pa.Field(in_range={"min_value": 2007, "max_value": 2009})
+
+    class Clean(pa.DataFrameModel):
+        species: str = pa.Field(isin=SPECIES)
+        island: str = pa.Field(isin=ISLANDS)
+        bill_length_mm: float = pa.Field(in_range={"min_value": 25, "max_value": 70})
+        bill_depth_mm: float = pa.Field(in_range={"min_value": 10, "max_value": 25})
+        flipper_length_mm: float = pa.Field(in_range={"min_value": 150, "max_value": 240})
+        body_mass_g: float = pa.Field(in_range={"min_value": 2500, "max_value": 6500})
+        sex: str = pa.Field(isin=["female", "male"])
+        year: int = pa.Field(in_range={"min_value": 2007, "max_value": 2009})
+
+        class Config:
+            strict = True
+
+    class Features(Clean):
+        body_mass_kg: float = pa.Field(gt=0)
+        bill_ratio: float = pa.Field(gt=0)
+
+        class Config:
+            strict = False
+
+    return Raw, Clean, Features
+
+
+def ibis_pipeline() -> Callable[[], None]:
+    """The four stages over Ibis tables in a DuckDB file; returns the function running them."""
+    import ibis
+
+    raw_schema, clean_schema, features_schema = ibis_schemas()
+
+    @govern.stage(inputs={"raw": raw_schema}, outputs=clean_schema, on_fail="quarantine")
+    def clean(raw: Any) -> Any:
+        """Normalise text columns; rows that still fail the Clean schema are quarantined."""
+        return raw.mutate(
+            species=raw.species.strip(), island=raw.island.strip(), sex=raw.sex.strip().lower()
+        )
+
+    @govern.stage(inputs={"df": clean_schema}, outputs=features_schema)
+    def features(df: Any) -> Any:
+        """Derive model features: body mass in kg and the bill length/depth ratio."""
+        return df.mutate(
+            body_mass_kg=df.body_mass_g / 1000.0, bill_ratio=df.bill_length_mm / df.bill_depth_mm
+        )
+
+    @govern.stage(
+        inputs={"df": features_schema},
+        outputs={"train": features_schema, "test": features_schema},
+    )
+    def split(df: Any, test_size: float = 0.25) -> dict[str, Any]:
+        """Stratified split: per species, rows ranked by a seeded hash of their content."""
+        govern.log_params(test_size=test_size, seed=SEED)
+        key = ibis.literal(str(SEED))
+        for name in df.columns:
+            key = key.concat("|", df[name].cast("string").fill_null("~"))
+        by_species = ibis.window(group_by="species", order_by=key.hash())
+        ranked = df.mutate(
+            _rank=ibis.row_number().over(by_species) + 1,
+            _n=df.count().over(ibis.window(group_by="species")),
+        )
+        in_test = ranked._rank <= (ranked._n * test_size).ceil()
+        return {
+            "train": ranked.filter(~in_test).drop("_rank", "_n"),
+            "test": ranked.filter(in_test).drop("_rank", "_n"),
+        }
+
+    @govern.stage(
+        inputs={"train": features_schema, "test": features_schema},
+        outputs=govern.model("penguin-species", card=pipeline.CARD),
+    )
+    def train(train: Any, test: Any) -> Any:
+        """Fit and evaluate with scikit-learn on the small final tables, as pandas."""
+        return _fit_and_evaluate(train.to_pandas(), test.to_pandas())
+
+    def run() -> None:
+        import pandas as pd
+
+        folder = Path(".govern")
+        folder.mkdir(exist_ok=True)
+        con = ibis.duckdb.connect(str(folder / "penguins.duckdb"))
+        frame = pd.read_csv(pipeline.penguins_csv(), na_values="NA")
+        raw = con.create_table("penguins_raw", frame, overwrite=True)  # names itself
+        parts = split(features(clean(raw)))
+        train(parts["train"], parts["test"])
+
+    return run
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the pipeline once on the chosen engine and print what each gate did."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=ENGINES, required=True)
     args = parser.parse_args(argv)
-    run_stages = polars_pipeline() if args.engine == "polars" else spark_pipeline()
+    pipelines = {"polars": polars_pipeline, "spark": spark_pipeline, "duckdb": ibis_pipeline}
+    run_stages = pipelines[args.engine]()
     with govern.run(f"penguins-{args.engine}") as run:
         run_stages()
     print(pipeline.summary(run))

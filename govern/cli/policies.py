@@ -292,8 +292,12 @@ def _progress_lines_to_stderr() -> None:
 @app.command("validate")
 def validate(
     data: Annotated[
-        list[Path],
-        typer.Argument(help="CSV, Parquet or JSON lines file(s), each checked on its own."),
+        list[str],
+        typer.Argument(
+            help="CSV, Parquet or JSON lines file(s), each checked on its own, or a "
+            "database table as URL::[schema.]table (duckdb:///file.duckdb::main.t, "
+            "postgresql://host/db::public.t; needs govern[duckdb] or govern[ibis-postgres])."
+        ),
     ],
     schema: Annotated[
         Path,
@@ -341,7 +345,14 @@ def validate(
     level = _fail_on(fail_on)
     if chunk_rows < 0:
         raise fail(f"--chunk-rows must be 0 or more, not {chunk_rows}", EXIT_CONFIG)
-    from govern.errors import CheckEvaluationError, DataReadError, StoreError
+    from govern.errors import (
+        CheckEvaluationError,
+        ConfigError,
+        DataReadError,
+        MissingDependencyError,
+        PolicyError,
+        StoreError,
+    )
     from govern.validate import merge_evaluations, validate_file
     from govern.validate.reader import ProgressMode
 
@@ -355,14 +366,18 @@ def validate(
         show = "bar" if tty else "lines"  # off a terminal, lines a CI log can show
     if show == "lines":
         _progress_lines_to_stderr()
-    missing = [str(path) for path in data if not path.is_file()]
+    from govern.validate.table import is_table_target, validate_table
+
+    missing = [p for p in data if not is_table_target(p) and not Path(p).is_file()]
     if missing:
         raise fail(f"no such data file: {', '.join(missing)}", EXIT_CONFIG)
     try:
         evaluation = merge_evaluations(
             [
-                validate_file(
-                    path,
+                validate_table(target, schema, fail_on=level, record=record, pipeline=pipeline)
+                if is_table_target(target)
+                else validate_file(
+                    Path(target),
                     schema,
                     fail_on=level,
                     chunk_rows=chunk_rows or None,
@@ -370,9 +385,13 @@ def validate(
                     record=record,
                     pipeline=pipeline,
                 )
-                for path in data
+                for target in data
             ]
         )
+    except PolicyError:  # a bad schema file: reported as before
+        raise
+    except (ConfigError, MissingDependencyError) as err:  # bad target, no driver: exit 2
+        raise fail(str(err), EXIT_CONFIG) from None
     except DataReadError as err:  # a bad input file: exit 2, naming it
         raise fail(str(err), EXIT_CONFIG) from None
     except CheckEvaluationError as err:  # the schema cannot be evaluated on this data

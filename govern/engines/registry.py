@@ -32,6 +32,7 @@ _ENTRIES: list[_Entry] = [
     _Entry("polars", "DataFrame", "govern.engines.polars:EAGER"),
     _Entry("polars", "LazyFrame", "govern.engines.polars:LAZY"),
     _Entry("pyspark.sql", "DataFrame", "govern.engines.spark:ENGINE"),
+    _Entry("ibis.expr.types", "Table", "govern.engines.ibis:ENGINE"),
 ]
 _by_type: dict[type, Engine | None] = {}
 _loaded: dict[str, Engine] = {}

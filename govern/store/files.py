@@ -74,6 +74,8 @@ def check_quarantine(store: Store, base: Path) -> list[FileProblem]:
     problems: list[FileProblem] = []
     for seq, stage, entry in store.quarantine_entries():
         recorded = str(entry.get("path", ""))
+        if "://" in recorded:  # a table in a database (SQL engines), not a file here
+            continue
         path = _resolve(recorded, base)
         want = entry.get("sha256")
         if not recorded or not path.exists():
