@@ -258,7 +258,9 @@ def spark_source(frame: F, location: str | None = None) -> F:
                 "or use govern.source(frame, name, namespace=...)"
             )
         location = _root_of(files)
-    SOURCES.set(frame, spark_dataset_ref(location))
+    ref = spark_dataset_ref(location)
+    SOURCES.set(frame, ref)
+    mark(frame, ref)
     return frame
 
 
