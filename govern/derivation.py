@@ -81,11 +81,11 @@ def mark(frame: Any, ref: DatasetRef) -> None:
     if kind is FrameKind.PANDAS:
         frame.attrs[ATTR] = _Tag(frozenset({ref}))
     elif kind in (FrameKind.POLARS, FrameKind.POLARS_LAZY):
-        from govern import derivation_polars
+        from govern.engines import polars_derivation as derivation_polars
 
         derivation_polars.mark(frame, ref)
     elif kind is FrameKind.SPARK:
-        from govern import derivation_spark
+        from govern.engines import spark_derivation as derivation_spark
 
         derivation_spark.mark(frame, ref)
 
@@ -97,11 +97,11 @@ def derived_from(frame: Any) -> frozenset[DatasetRef]:
         tag = frame.attrs.get(ATTR)
         return tag.refs if isinstance(tag, _Tag) else frozenset()
     if kind in (FrameKind.POLARS, FrameKind.POLARS_LAZY):
-        from govern import derivation_polars
+        from govern.engines import polars_derivation as derivation_polars
 
         return derivation_polars.derived_from(frame)
     if kind is FrameKind.SPARK:
-        from govern import derivation_spark
+        from govern.engines import spark_derivation as derivation_spark
 
         return derivation_spark.derived_from(frame)
     return frozenset()
