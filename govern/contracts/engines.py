@@ -10,14 +10,14 @@ move behind one Protocol (govern/engines/), what is here per engine moves there.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from govern.contracts.rules import ColumnRule, MetricRule, ObjectRules
 from govern.errors import ContractError
 from govern.frames import FrameKind
 
-__all__ = ["Measured", "build_schema", "columns_of", "measure"]
+__all__ = ["Measured", "build_schema", "columns_of", "measure", "schema_key"]
 
 Measured = dict[str, float]
 """Metric values by rule name, plus ``type:<column>`` -> 1.0 (family matches) or 0.0."""
@@ -32,9 +32,7 @@ def _pandera(kind: FrameKind) -> Any:
         import pandera.polars
 
         return pandera.polars
-    raise ContractError(
-        f"contract gates run on pandas and Polars frames; a {kind.value} frame is not supported yet"
-    )
+    raise ContractError(f"contract gates do not run on {kind.value} frames")
 
 
 def _not_null_pandas(name: str, pa: Any) -> Any:
@@ -213,12 +211,28 @@ def _row_checks(kind: FrameKind, pa: Any, column: ColumnRule) -> list[Any]:
     return checks
 
 
-def build_schema(rules: ObjectRules, kind: FrameKind) -> Any:
+def schema_key(frame: Any, kind: FrameKind) -> Hashable:
+    """What a contract's pandera schema for ``frame`` depends on.
+
+    The kind, and on Spark the column types too: pandera.pyspark's built-in checks must
+    be declared with the type the column has.
+    """
+    if kind is FrameKind.SPARK:
+        return (kind, tuple((f.name, f.dataType.simpleString()) for f in frame.schema.fields))
+    return kind
+
+
+def build_schema(rules: ObjectRules, kind: FrameKind, frame: Any = None) -> Any:
     """A pandera DataFrameSchema enforcing ``rules``' row-level part on ``kind`` frames.
 
     Column types are not pandera dtypes here: a logical type is a family (any integer
     width, nullable or not), measured by `measure` and reported as a dataset-level finding.
     """
+    if kind is FrameKind.SPARK:
+        from govern.engines import spark_contracts
+
+        types = {f.name: f.dataType for f in frame.schema.fields} if frame is not None else {}
+        return spark_contracts.build_schema(rules, types)
     pa = _pandera(kind)
     columns = {
         c.name: pa.Column(
@@ -293,6 +307,10 @@ def measure(frame: Any, kind: FrameKind, rules: ObjectRules, present: set[str]) 
         for m in rules.metrics
         if (m.column is None or m.column in present) and all(c in present for c in m.columns)
     ]
+    if kind is FrameKind.SPARK:
+        from govern.engines import spark_contracts
+
+        return spark_contracts.measure(frame, rules, present)
     if kind is FrameKind.PANDAS:
         return _measure_pandas(frame, rules, present, wanted)
     return _measure_polars(frame, kind, rules, present, wanted)

@@ -52,20 +52,21 @@ class Contract:
         self.name = self.rules.label
         # recorded with every check (CheckResult.backend): which contract, which version
         self.backend = self.rules.label
-        self._schemas: dict[FrameKind, Any] = {}
+        self._schemas: dict[Any, Any] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Contract({self.document.source!r}, schema={self.rules.name!r})"
 
-    def _check_for(self, kind: FrameKind) -> Any:
+    def _check_for(self, kind: FrameKind, frame: Any) -> Any:
         from govern.checks.pandera import PanderaCheck
-        from govern.contracts.engines import build_schema
+        from govern.contracts.engines import build_schema, schema_key
 
+        key = schema_key(frame, kind)
         with self._lock:
-            if kind not in self._schemas:
-                self._schemas[kind] = PanderaCheck(build_schema(self.rules, kind))
-            return self._schemas[kind]
+            if key not in self._schemas:
+                self._schemas[key] = PanderaCheck(build_schema(self.rules, kind, frame))
+            return self._schemas[key]
 
     def run(self, frame: Any, *, want_index: bool, sample_size: int) -> CheckOutcome:
         """Validate ``frame``: row-level rules through pandera, the rest measured here."""
@@ -75,7 +76,7 @@ class Contract:
         if kind is None:
             raise NotAFrameError(f"{self.name}: not a data frame: {type(frame).__qualname__}")
         try:
-            outcome = self._check_for(kind).run(
+            outcome = self._check_for(kind, frame).run(
                 frame, want_index=want_index, sample_size=sample_size
             )
         except ContractError as exc:

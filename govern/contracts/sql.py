@@ -28,6 +28,10 @@ def run_sql_rule(frame: Any, kind: FrameKind, object_name: str, rule: SqlRule) -
         ContractError: the query fails or does not return one number.
         MissingDependencyError: DuckDB is not installed.
     """
+    if kind is FrameKind.SPARK:
+        from govern.engines import spark_contracts
+
+        return _number(spark_contracts.run_sql(frame, object_name, rule), rule)
     try:
         import duckdb
     except ImportError:
@@ -53,7 +57,10 @@ def run_sql_rule(frame: Any, kind: FrameKind, object_name: str, rule: SqlRule) -
         con.close()
     if not row or len(row) != 1:
         raise ContractError(f"contract rule {rule.name!r}: the query must return one value")
-    value = row[0]
+    return _number(row[0], rule)
+
+
+def _number(value: Any, rule: SqlRule) -> float:
     if isinstance(value, bool):
         return float(value)
     if not isinstance(value, int | float) or (isinstance(value, float) and math.isnan(value)):
