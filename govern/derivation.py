@@ -1,107 +1,51 @@
 """Derived frames: the identified datasets a frame between stages was derived from.
 
 A frame *derived* from identified ones (filtered, assigned, merged... between stages) is
-not them, but keeps a derived-from edge to them (``derived_from``): pandas through a
-tag in ``DataFrame.attrs`` (pandas copies attrs onto the result of nearly every
-operation; the tags of all identified frames compare equal, so merge, join and concat,
-which copy attrs only when all inputs' attrs are equal, keep them, and the copy unites
-the inputs' sources); Polars, which has no frame metadata, through the Arrow buffers a
-derived frame still shares with an identified one that is alive (its untouched
-fixed-width columns: ``with_columns``, ``select``, ``rename``, ``head``...).
+not them, but keeps a derived-from edge to them (``derived_from``). Each engine
+recognises derivation its own way (``Engine.mark`` / ``Engine.derived_from``): pandas
+through a tag in ``DataFrame.attrs`` (`govern.engines.pandas_lineage`); Polars, which has
+no frame metadata, through the buffers, rows or query plan a frame shares with an
+identified one that is alive (`govern.engines.polars_derivation`); Spark through its
+analyzed plan holding an identified frame's plan (`govern.engines.spark_derivation`).
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
-from govern.frames import FrameKind, frame_kind
+from govern.engines import engine_for
+from govern.engines.pandas_lineage import ATTR
 from govern.types import DatasetRef
 
 __all__ = ["ATTR", "derived_from", "mark"]
 
-
-ATTR = "govern.lineage"
-"""The ``DataFrame.attrs`` key of a pandas frame's lineage tag."""
-
-
-class _Tag(str):
-    """The datasets a pandas frame derives from, kept in its ``attrs``.
-
-    A string (``derived from file:/data/x.csv``), so whatever serialises attrs (Parquet
-    metadata, JSON) still can; read back it is a plain string and links nothing. Tags
-    compare equal to each other, so pandas' multi-input operations (merge, join,
-    concat: attrs copied only when all inputs' are equal) keep them; comparing notes the
-    other tag's datasets, and the copy pandas makes right after unites them.
-    """
-
-    refs: frozenset[DatasetRef]
-
-    def __new__(cls, refs: frozenset[DatasetRef]) -> _Tag:
-        tag = super().__new__(cls, "derived from " + ", ".join(sorted(map(str, refs))))
-        tag.refs = frozenset(refs)
-        return tag
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, _Tag):
-            return NotImplemented
-        if other is not self and not self.refs <= other.refs:
-            pending = _union.__dict__.setdefault("pending", {})
-            if pending.get("first") is not other:
-                pending.clear()
-                pending["first"] = other
-                pending["refs"] = set(other.refs)
-            pending["refs"] |= self.refs
-        return True
-
-    def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
-
-    __hash__ = str.__hash__
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _Tag:
-        pending = _union.__dict__.get("pending") or {}
-        refs = self.refs
-        if pending.get("first") is self:
-            refs = frozenset(pending["refs"])
-        pending.clear()
-        return _Tag(refs)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_Tag, (self.refs,))
-
-
-_union = threading.local()
+# the last answer, for the same frame asked about twice in a row (a stage call names a
+# derived input, then records its parents); valid until the next mark in any thread
+_last = threading.local()
+_marks = [0]
 
 
 def mark(frame: Any, ref: DatasetRef) -> None:
     """Note ``frame`` as dataset ``ref`` for the frames that will derive from it."""
-    kind = frame_kind(frame)
-    if kind is FrameKind.PANDAS:
-        frame.attrs[ATTR] = _Tag(frozenset({ref}))
-    elif kind in (FrameKind.POLARS, FrameKind.POLARS_LAZY):
-        from govern.engines import polars_derivation as derivation_polars
-
-        derivation_polars.mark(frame, ref)
-    elif kind is FrameKind.SPARK:
-        from govern.engines import spark_derivation as derivation_spark
-
-        derivation_spark.mark(frame, ref)
+    _marks[0] += 1
+    engine = engine_for(frame)
+    if engine is not None:
+        engine.mark(frame, ref)
 
 
 def derived_from(frame: Any) -> frozenset[DatasetRef]:
     """The identified datasets ``frame`` derives from (empty when none is known)."""
-    kind = frame_kind(frame)
-    if kind is FrameKind.PANDAS:
-        tag = frame.attrs.get(ATTR)
-        return tag.refs if isinstance(tag, _Tag) else frozenset()
-    if kind in (FrameKind.POLARS, FrameKind.POLARS_LAZY):
-        from govern.engines import polars_derivation as derivation_polars
-
-        return derivation_polars.derived_from(frame)
-    if kind is FrameKind.SPARK:
-        from govern.engines import spark_derivation as derivation_spark
-
-        return derivation_spark.derived_from(frame)
-    return frozenset()
+    held = _last.__dict__.get("entry")
+    if held is not None and held[0]() is frame and held[1] == _marks[0]:
+        found: frozenset[DatasetRef] = held[2]
+        return found
+    generation = _marks[0]
+    engine = engine_for(frame)
+    found = frozenset() if engine is None else engine.derived_from(frame)
+    try:
+        _last.entry = (weakref.ref(frame), generation, found)
+    except TypeError:  # a frame type without weak references: not remembered
+        _last.__dict__.clear()
+    return found

@@ -181,3 +181,18 @@ def test_equal_rows_built_apart_are_taken_as_derived() -> None:
         two(pl.DataFrame({"k": [4, 2], "a": [2, 0]}))
     assert x is not None
     assert parents(run.stages[1]) == {"identity.one.return"}
+
+
+def test_a_large_frame_is_probed_at_sampled_rows_with_the_same_answers() -> None:
+    from govern.engines.polars_derivation import SAMPLE
+
+    rows = 3 * SAMPLE + 7
+    source = govern.source(pl.DataFrame({"k": range(rows)}), "/data/k.parquet")
+    with govern.run("identity") as run:
+        x = one(source)
+        two(x.filter(pl.col("k") % 3 != 1).sort("a", descending=True))
+        # a recomputed: only its k rows are known, and they are the source's
+        two(x.with_columns(a=pl.col("a") + 1).filter(pl.col("k") % 2 == 0))
+        two(pl.DataFrame({"k": range(rows, 2 * rows)}))  # other rows entirely
+    found = [parents(r) for r in run.stages[1:]]
+    assert found == [{"identity.one.return"}, {"/data/k.parquet"}, set()]

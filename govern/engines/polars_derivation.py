@@ -25,6 +25,7 @@ import threading
 import weakref
 from typing import Any
 
+from govern.engines.polars_lineage import BUFFERS, buffer_addresses
 from govern.types import DatasetRef
 
 __all__ = ["derived_from", "mark"]
@@ -55,7 +56,7 @@ def mark(frame: Any, ref: DatasetRef) -> None:
     """Note a Polars frame (eager or lazy) as dataset ``ref``."""
     lazy = isinstance(frame, _polars().LazyFrame)
     if not lazy:
-        _BUFFERS.add(frame, ref)
+        BUFFERS.add(frame, ref)
 
     def forget(dead: weakref.ref[Any]) -> None:
         with _lock:
@@ -81,7 +82,7 @@ def derived_from(frame: Any) -> frozenset[DatasetRef]:
     """The identified frames ``frame`` derives from (empty when none is known)."""
     if isinstance(frame, _polars().LazyFrame):
         return _from_plan(frame)
-    found = _BUFFERS.find(frame)
+    found = BUFFERS.find(frame)
     if found:
         return found
     return _from_rows(frame)
@@ -95,20 +96,32 @@ def _shared(frame: Any, other: Any) -> list[str]:
     return [c for c, t in frame.schema.items() if theirs.get(c) == t]
 
 
+SAMPLE = 1024
+"""Rows of a larger frame the rows test probes (evenly spaced, first and last included)."""
+
+
 def _from_rows(frame: Any) -> frozenset[DatasetRef]:
-    """Identified eager frames that together hold every row of ``frame``."""
+    """Identified eager frames that together hold every row of ``frame``.
+
+    A frame of more than `SAMPLE` rows is probed at `SAMPLE` evenly spaced rows: the cost
+    is then one hash of each candidate's shared columns, whatever the frame's size.
+    """
     if frame.height == 0 or frame.width == 0:
         return frozenset()  # no content to recognise
     pl = _polars()
-    everything = pl.Series([True] * frame.height)
+    probe = frame
+    if frame.height > SAMPLE:
+        step = (frame.height - 1) / (SAMPLE - 1)
+        probe = frame[sorted({round(i * step) for i in range(SAMPLE)})]
+    everything = pl.Series([True] * probe.height)
     covered = ~everything
-    # candidate, the columns it shares, the rows of frame it holds
+    # candidate, the columns it shares, the probed rows it holds
     matches: list[tuple[_Entry, frozenset[str], Any]] = []
     for other, entry in _alive(lazy=False):
         shared = _shared(frame, other) if other is not frame else []
         if not shared:
             continue
-        rows = _held(frame, other, shared)
+        rows = _held(probe, other, shared)
         if rows is None:
             continue
         if not rows.all() and _grouped_from(frame, other, shared):
@@ -125,7 +138,10 @@ def _held(frame: Any, other: Any, shared: list[str]) -> Any:
     """Which rows of ``frame`` (on the ``shared`` columns) ``other`` holds; None: cannot tell."""
     try:
         mine = frame.select(shared).hash_rows()
-        return mine.is_in(other.select(shared).hash_rows().implode()).fill_null(False)
+        theirs = other.select(shared).hash_rows()
+        # probe the (large) identified frame against the (small) probed rows, not back
+        present = theirs.filter(theirs.is_in(mine.implode()))
+        return mine.is_in(present.implode()).fill_null(False)
     except Exception:  # a column type that cannot be hashed: no edge
         return None
 
@@ -159,14 +175,18 @@ def _grouped_from(frame: Any, other: Any, shared: list[str]) -> bool:
     ``group_by(keys).agg(...)`` puts the keys first and holds each of ``other``'s distinct
     key rows once: the first columns of ``frame`` (shared ones) that do so are its keys.
     """
+    if frame.height >= other.height:
+        return False  # grouping makes fewer rows
     try:
         for width in range(1, len(shared)):
             keys = frame.columns[:width]
             if keys[-1] not in shared:
                 return False
             mine = frame.select(keys)
+            if mine.is_duplicated().any():
+                continue
             theirs = other.select(keys).unique()
-            if theirs.height != mine.height or mine.is_duplicated().any():
+            if theirs.height != mine.height:
                 continue
             found = mine.hash_rows().is_in(theirs.hash_rows().implode())
             if bool(found.all()):
@@ -230,10 +250,10 @@ def _from_plan(lazy: Any) -> frozenset[DatasetRef]:
         return frozenset()
     frames, paths = leaves
     eager: set[DatasetRef] = set()
-    addresses: set[int] = set()
+    shared: set[int] = set()
     for scanned in frames:
-        eager |= _BUFFERS.find(scanned)
-        addresses |= _addresses(scanned)
+        eager |= BUFFERS.find(scanned)
+        shared |= buffer_addresses(scanned)
     candidates = _alive(lazy=True)
     lines = _plan_lines(lazy) if candidates else None
     found: list[tuple[_Entry, list[str]]] = []
@@ -244,8 +264,8 @@ def _from_plan(lazy: Any) -> frozenset[DatasetRef]:
         if theirs is None:
             continue
         their_frames, their_paths = theirs
-        their_addresses = set().union(*(_addresses(f) for f in their_frames))
-        if not their_paths <= paths or not their_addresses <= addresses:
+        their_addresses = set().union(*(buffer_addresses(f) for f in their_frames))
+        if not their_paths <= paths or not their_addresses <= shared:
             continue
         if not their_paths and not their_addresses:
             continue
@@ -262,91 +282,3 @@ def _from_plan(lazy: Any) -> frozenset[DatasetRef]:
     if nearest:
         return frozenset(nearest)
     return frozenset(eager)
-
-
-# --- buffers ----------------------------------------------------------------------------
-
-
-class _Buffers:
-    """Arrow buffers of identified eager frames that are alive, by address."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._by_address: dict[int, list[tuple[weakref.ref[Any], DatasetRef, int]]] = {}
-        self._order = 0
-
-    def add(self, frame: Any, ref: DatasetRef) -> None:
-        addresses = _addresses(frame)
-
-        def forget(dead: weakref.ref[Any], addresses: set[int] = addresses) -> None:
-            with self._lock:
-                for a in addresses:
-                    kept = [e for e in self._by_address.get(a, ()) if e[0] is not dead]
-                    if kept:
-                        self._by_address[a] = kept
-                    else:
-                        self._by_address.pop(a, None)
-
-        holder = weakref.ref(frame, forget)
-        with self._lock:
-            self._order += 1
-            for address in addresses:
-                self._by_address.setdefault(address, []).append((holder, ref, self._order))
-
-    def find(self, frame: Any) -> frozenset[DatasetRef]:
-        """The frames ``frame`` shares the most buffers with.
-
-        One shared buffer may be in several identified frames (a stage's output keeps
-        its input's untouched columns): a frame is kept unless another shares a strict
-        superset of its buffers with ``frame``; of frames sharing the very same ones,
-        the first identified (where those buffers came from) stands.
-        """
-        shared: dict[DatasetRef, set[int]] = {}
-        first: dict[DatasetRef, int] = {}
-        with self._lock:
-            for address in _addresses(frame):
-                for holder, ref, order in self._by_address.get(address, ()):
-                    # a live frame's buffers are alive: no address is reused meanwhile
-                    if holder() is not None:
-                        shared.setdefault(ref, set()).add(address)
-                        first[ref] = min(first.get(ref, order), order)
-        found: set[DatasetRef] = set()
-        for ref, mine in shared.items():
-            if any(mine < theirs for theirs in shared.values()):
-                continue
-            twins = [r for r, theirs in shared.items() if theirs == mine]
-            if min(twins, key=lambda r: first[r]) == ref:
-                found.add(ref)
-        return frozenset(found)
-
-
-def _addresses(frame: Any) -> set[int]:
-    """Addresses of a Polars frame's fixed-width column buffers, as zero-copy Arrow views.
-
-    Only numeric, boolean and temporal columns (which Polars hands to Arrow without
-    copying), and only addresses two conversions agree on while both are alive: a copy
-    would be fresh memory, freed at once and free for anything to reuse.
-    """
-    found: set[int] = set()
-    try:
-        for column in frame.get_columns():
-            dtype = column.dtype
-            if not (dtype.is_numeric() or dtype.is_temporal() or dtype == _polars().Boolean):
-                continue
-            first, second = column.to_arrow(), column.to_arrow()
-            found.update(_buffers(first) & _buffers(second))
-    except Exception:  # a dtype Arrow cannot view: no edge, and no failure
-        return set()
-    return found
-
-
-def _buffers(arrow: Any) -> set[int]:
-    return {
-        b.address
-        for chunk in getattr(arrow, "chunks", [arrow])
-        for b in chunk.buffers()
-        if b is not None and b.size
-    }
-
-
-_BUFFERS = _Buffers()

@@ -1,4 +1,4 @@
-"""Contract rules on Spark frames: a pandera.pyspark schema, and the metrics in one ``agg``.
+"""Contract rules on Spark frames: a pandera.pyspark schema (metrics: spark_contract_metrics).
 
 The row-level rules become pandera.pyspark checks: its built-ins where it has them (bounds,
 lengths, patterns, enums, nulls), else a custom check that also carries the Spark
@@ -6,19 +6,17 @@ predicate of its failing rows (``govern_failing``), so govern counts, samples an
 quarantines those rows as it does for the built-ins (govern.checks.spark). Uniqueness
 (pandera.pyspark has no column ``unique``; its schema-level one is a single set) is a
 check of the dataset: its duplicates are counted, not pinned to rows, so a quarantining
-stage fails rather than losing rows. Metrics (rowCount, nullValues, invalidValues,
-duplicateValues, missingValues) and column type families are measured in one pass.
+stage fails rather than losing rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
-from govern.errors import ContractError
+from govern.errors import ContractError, GateDefinitionError
 
-__all__ = ["build_schema", "measure", "run_sql"]
+__all__ = ["OPTIONS", "build_schema", "col", "declare_types", "failing_invalid", "failing_missing"]
 
 # govern.contracts.rules' plain dataclasses (contracts sit above engines in the layers)
 ColumnRule = Any
@@ -30,7 +28,8 @@ Failing = Callable[[Any], Any]
 """A column -> the Spark expression true for the rows that break a rule."""
 
 
-def _col(name: str) -> Any:
+def col(name: str) -> Any:
+    """The column ``name`` taken literally (dots and spaces are not paths)."""
     from pyspark.sql import functions as F
 
     return F.col("`" + name.replace("`", "``") + "`")
@@ -41,7 +40,7 @@ def _custom(pa: Any, name: str, fails: Failing) -> Any:
     from pyspark.sql import functions as F
 
     def ok(data: Any, **_: Any) -> bool:
-        caught = F.coalesce(fails(_col(data.column_name)), F.lit(False))
+        caught = F.coalesce(fails(col(data.column_name)), F.lit(False))
         return bool(data.dataframe.filter(caught).limit(1).count() == 0)
 
     check = pa.Check(ok, name=name, error=name, column=True)
@@ -58,14 +57,15 @@ def _duplicated(columns: list[str], *, nulls: bool) -> Callable[[Any], bool]:
     """No value (row of ``columns``) twice; ``nulls``: a null is a value like any other."""
 
     def ok(frame: Any) -> bool:
-        cols = [_col(c) for c in columns]
+        cols = [col(c) for c in columns]
         known = frame if nulls else frame.where(cols[0].isNotNull())
         return bool(known.groupBy(*cols).count().where("count > 1").limit(1).count() == 0)
 
     return ok
 
 
-def _missing(rule: MetricRule) -> Failing:
+def failing_missing(rule: MetricRule) -> Failing:
+    """Values listed as missing (``arguments.missingValues``; null when listed)."""
     values = [v for v in rule.missing_values if v is not None]
     nulls = any(v is None for v in rule.missing_values)
 
@@ -78,7 +78,7 @@ def _missing(rule: MetricRule) -> Failing:
     return fails
 
 
-def _invalid(rule: MetricRule) -> Failing:
+def failing_invalid(rule: MetricRule) -> Failing:
     """Non-null values outside ``validValues`` or not matching ``pattern`` (anchored)."""
 
     def fails(c: Any) -> Any:
@@ -153,36 +153,95 @@ def _accepted(dtype: Any) -> str | None:
     return None
 
 
-def _builtin(label: str, column: ColumnRule, dtype: Any, needs: str, rule: str) -> None:
-    """Refuse a rule pandera.pyspark's built-in check cannot run on this column's type."""
-    if dtype is not None and _accepted(dtype) not in _ACCEPTS[needs]:
-        raise ContractError(
-            f"contract {label}, property {column.name!r}: rule {rule} cannot run on a Spark "
-            f"{dtype.simpleString()} column (pandera.pyspark's check takes "
-            f"{' or '.join(_ACCEPTS[needs])} columns)"
+# a built-in check's label prefix -> what it needs of its column (pandera.pyspark's names)
+_NEEDS = {
+    "greater_than": "bounds",
+    "greater_than_or_equal_to": "bounds",
+    "less_than": "bounds",
+    "less_than_or_equal_to": "bounds",
+    "in_range": "bounds",
+    "str_length": "strings",
+    "str_matches": "strings",
+    "str_contains": "strings",
+    "str_startswith": "strings",
+    "str_endswith": "strings",
+    "isin": "isin",
+    "notin": "isin",
+    "equal_to": "isin",
+    "not_equal_to": "isin",
+}
+OPTIONS = "govern_contract_options"
+"""Column metadata key: a contract rule's check label -> the ODCS option it enforces."""
+
+
+def declare_types(schema: Any, frame: Any) -> Any:
+    """``schema`` with each untyped column that has built-in checks typed as in ``frame``.
+
+    pandera.pyspark runs a built-in check only on a column declared with the type it has
+    (an untyped one fails inside pandera). A check that cannot run on the column's type at
+    all is refused here, naming the column and the check (and, for a contract, the
+    contract and the rule it enforces).
+
+    Raises:
+        ContractError: a contract's rule pandera.pyspark cannot run on its column's type.
+        GateDefinitionError: the same for a hand-written schema.
+    """
+    types = {f.name: f.dataType for f in frame.schema.fields}
+    updates: dict[str, dict[str, Any]] = {}
+    for name, column in schema.columns.items():
+        dtype = types.get(name)
+        if dtype is None:
+            continue  # pandera reports the missing column
+        builtins = [
+            (label, _NEEDS[label.split("(")[0]])
+            for label in (str(c.error or c.name) for c in column.checks)
+            if label.split("(")[0] in _NEEDS
+        ]
+        for label, needs in builtins:
+            if _accepted(dtype) not in _ACCEPTS[needs]:
+                raise _refusal(schema, column, name, label, needs, dtype)
+        if builtins and column.dtype is None:
+            updates[name] = {"dtype": dtype}
+    return schema.update_columns(updates) if updates else schema
+
+
+def _refusal(schema: Any, column: Any, name: str, label: str, needs: str, dtype: Any) -> Exception:
+    takes = " or ".join(_ACCEPTS[needs])
+    options = (column.metadata or {}).get(OPTIONS)
+    if options is not None:
+        return ContractError(
+            f"property {name!r}: rule {options.get(label, label)} "
+            f"({label}) cannot run on a Spark {dtype.simpleString()} column "
+            f"(pandera.pyspark's check takes {takes} columns)"
         )
+    return GateDefinitionError(
+        f"column {name!r}: pandera.pyspark's {label} cannot run on a Spark "
+        f"{dtype.simpleString()} column (it takes {takes} columns)"
+    )
 
 
-def _row_checks(pa: Any, column: ColumnRule, dtype: Any, label: str) -> list[Any]:
+def _row_checks(pa: Any, column: ColumnRule, options: dict[str, str]) -> list[Any]:
+    """The column's checks; ``options`` gets each built-in's label -> its ODCS option."""
     checks: list[Any] = []
-    for bound, check, option in (
+
+    def builtin(check: Any, option: str) -> None:
+        checks.append(check)
+        options[str(check.error or check.name)] = option
+
+    for bound, make, option in (
         (column.minimum, pa.Check.ge, "minimum"),
         (column.maximum, pa.Check.le, "maximum"),
         (column.exclusive_minimum, pa.Check.gt, "exclusiveMinimum"),
         (column.exclusive_maximum, pa.Check.lt, "exclusiveMaximum"),
     ):
         if bound is not None:
-            _builtin(label, column, dtype, "bounds", option)
-            checks.append(check(bound))
+            builtin(make(bound), option)
     if column.min_length is not None or column.max_length is not None:
-        _builtin(label, column, dtype, "strings", "minLength/maxLength")
-        checks.append(pa.Check.str_length(column.min_length, column.max_length))
+        builtin(pa.Check.str_length(column.min_length, column.max_length), "minLength/maxLength")
     if column.pattern is not None:
-        _builtin(label, column, dtype, "strings", "pattern")
-        checks.append(pa.Check.str_matches(column.pattern))
+        builtin(pa.Check.str_matches(column.pattern), "pattern")
     if column.valid_values is not None:
-        _builtin(label, column, dtype, "isin", "enum")
-        checks.append(pa.Check.isin(list(column.valid_values)))
+        builtin(pa.Check.isin(list(column.valid_values)), "enum")
     if column.min_size is not None or column.max_size is not None or column.unique_items:
         bounds = f"{column.min_size}, {column.max_size}{', unique' if column.unique_items else ''}"
         checks.append(_custom(pa, f"size({bounds})", _sizes(column)))
@@ -195,36 +254,33 @@ def _row_checks(pa: Any, column: ColumnRule, dtype: Any, label: str) -> list[Any
         if rule.metric == "nullValues":
             checks.append(_custom(pa, rule.name, lambda c: c.isNull()))
         elif rule.metric == "missingValues":
-            checks.append(_custom(pa, rule.name, _missing(rule)))
+            checks.append(_custom(pa, rule.name, failing_missing(rule)))
         elif rule.metric == "invalidValues":
-            checks.append(_custom(pa, rule.name, _invalid(rule)))
+            checks.append(_custom(pa, rule.name, failing_invalid(rule)))
         elif rule.metric == "duplicateValues":
             checks.append(_table(pa, rule.name, _duplicated([column.name], nulls=False)))
     return checks
 
 
-def build_schema(rules: ObjectRules, types: dict[str, Any]) -> Any:
+def build_schema(rules: ObjectRules) -> Any:
     """A pandera.pyspark DataFrameSchema enforcing ``rules``' row-level part.
 
-    ``types`` are the frame's column types: pandera.pyspark runs its built-in checks only
-    on a column declared with the type it has (the type family is checked apart).
-
-    Raises:
-        ContractError: a rule pandera.pyspark cannot run on its column's type (naming
-            the contract, the property and the rule).
+    Columns are untyped (a logical type is a family, measured apart); `declare_types`
+    types them as the validated frame has them, as pandera.pyspark's built-ins need.
     """
     import pandera.pyspark as pa
 
-    columns = {
-        c.name: pa.Column(
-            dtype=types.get(c.name) if _accepted(types.get(c.name)) else None,
-            checks=_row_checks(pa, c, types.get(c.name), rules.label),
+    columns = {}
+    for c in rules.columns:
+        options: dict[str, str] = {}
+        checks = _row_checks(pa, c, options)
+        columns[c.name] = pa.Column(
+            checks=checks,
             nullable=c.not_null is None,
             required=True,
             name=c.name,
+            metadata={OPTIONS: options},
         )
-        for c in rules.columns
-    }
     checks = [
         _table(
             pa,
@@ -234,109 +290,3 @@ def build_schema(rules: ObjectRules, types: dict[str, Any]) -> Any:
         for i, (cols, _) in enumerate(rules.unique_together)
     ]
     return pa.DataFrameSchema(columns, name=rules.label, checks=checks or None)
-
-
-def _family(logical: str, dtype: Any) -> bool:
-    from pyspark.sql import types as T
-
-    strings = (T.StringType, T.VarcharType, T.CharType)
-    integers = (T.ByteType, T.ShortType, T.IntegerType, T.LongType)
-    timestamps = tuple(
-        t for t in (getattr(T, "TimestampType", None), getattr(T, "TimestampNTZType", None)) if t
-    )
-    time = getattr(T, "TimeType", None)
-    tests: dict[str, Callable[[], bool]] = {
-        "string": lambda: isinstance(dtype, strings),
-        "integer": lambda: isinstance(dtype, integers),
-        "number": lambda: isinstance(dtype, T.NumericType),
-        "boolean": lambda: isinstance(dtype, T.BooleanType),
-        "date": lambda: isinstance(dtype, (T.DateType, *timestamps)),
-        "timestamp": lambda: isinstance(dtype, timestamps),
-        "time": lambda: time is not None and isinstance(dtype, time),
-    }
-    return tests[logical]()
-
-
-def _metric(rule: MetricRule) -> Any:
-    from pyspark.sql import functions as F
-
-    if rule.metric == "rowCount":
-        return F.count(F.lit(1))
-    if rule.metric == "duplicateValues" and rule.column is None:
-        return F.count(F.lit(1)) - F.count_distinct(F.struct(*[_col(c) for c in rule.columns]))
-    c = _col(rule.column or "")
-    if rule.metric == "nullValues":
-        return F.count(F.when(c.isNull(), 1))
-    if rule.metric == "missingValues":
-        return F.count(F.when(_missing(rule)(c), 1))
-    if rule.metric == "invalidValues":
-        return F.count(F.when(_invalid(rule)(c), 1))
-    return F.count(c) - F.count_distinct(c)  # duplicateValues: copies beyond the first
-
-
-def measure(frame: Any, rules: ObjectRules, present: set[str]) -> dict[str, float]:
-    """Type families of present columns and every dataset-level metric, in one ``agg``."""
-    from pyspark.sql import functions as F
-
-    types = {f.name: f.dataType for f in frame.schema.fields}
-    out: dict[str, float] = {}
-    for c in rules.columns:
-        if c.name in present and c.logical_type in {
-            "string",
-            "integer",
-            "number",
-            "boolean",
-            "date",
-            "timestamp",
-            "time",
-        }:
-            out[f"type:{c.name}"] = float(_family(c.logical_type, types[c.name]))
-    wanted = [
-        m
-        for m in rules.metrics
-        if (m.column is None or m.column in present) and all(c in present for c in m.columns)
-    ]
-    row = frame.agg(
-        F.count(F.lit(1)).alias("__rows"),
-        *(_metric(rule).alias(f"__m{i}") for i, rule in enumerate(wanted)),
-    ).first()
-    rows = float(row["__rows"])
-    for i, rule in enumerate(wanted):
-        count = float(row[f"__m{i}"])
-        out[rule.name] = 100.0 * count / rows if rule.unit == "percent" and rows else count
-        if rule.unit == "percent" and not rows:
-            out[rule.name] = 0.0
-    return out
-
-
-def run_sql(frame: Any, object_name: str, rule: SqlRule) -> Any:
-    """The first value a contract's SQL rule returns, run by Spark SQL over ``frame``.
-
-    ``{object}``/``{table}`` name the frame and ``{property}``/``{column}`` the column, as
-    for DuckDB; the query is Spark SQL (a frame's SQL runs where the frame is).
-
-    Raises:
-        ContractError: the query fails or does not return one value.
-    """
-    from pyspark.errors import PySparkException
-
-    quoted = "`" + (rule.column or "").replace("`", "``") + "`"
-    query = rule.query.replace("{", "{{").replace("}", "}}")
-    for name in ("object", "table"):
-        query = query.replace("{{" + name + "}}", "{__govern_object}")
-    if rule.column is not None:
-        for name in ("property", "column"):
-            query = query.replace("{{" + name + "}}", quoted)
-    try:
-        rows = frame.sparkSession.sql(query, __govern_object=frame).take(2)
-    except PySparkException as exc:
-        raise ContractError(
-            f"contract {object_name!r}, rule {rule.name!r}: the Spark SQL query failed: "
-            f"{str(exc).splitlines()[0]}"
-        ) from None
-    if len(rows) != 1 or len(rows[0]) != 1:
-        raise ContractError(
-            f"contract {object_name!r}, rule {rule.name!r}: the query must return one value"
-        )
-    value = rows[0][0]
-    return float(value) if isinstance(value, Decimal) else value
