@@ -195,3 +195,84 @@ def test_a_quarantining_stage_sets_rows_breaking_row_rules_aside(spark: Any) -> 
     assert kept.count() == 1
     (record,) = result.quarantine
     assert record.rows == 1
+
+
+ITEMS = """
+apiVersion: v3.1.0
+kind: DataContract
+id: items-on-spark
+version: 1.0.0
+status: active
+schema:
+  - name: items
+    properties:
+      - name: sku
+        logicalType: string
+        unique: true
+        quality:
+          - id: sku_invalid
+            metric: invalidValues
+            arguments: {pattern: "[A-Z]+-[0-9]+"}
+            mustBe: 0
+      - name: qty
+        logicalType: integer
+        quality:
+          - {id: qty_nulls, metric: nullValues, mustBe: 0}
+          - {id: qty_duplicates, metric: duplicateValues, mustBe: 0}
+      - name: note
+        logicalType: string
+        quality:
+          - id: note_missing
+            metric: missingValues
+            arguments: {missingValues: [null, ""]}
+            mustBe: 0
+      - name: tags
+        logicalType: array
+        logicalTypeOptions: {minItems: 1, maxItems: 2, uniqueItems: true}
+        items: {logicalType: string}
+      - name: meta
+        logicalType: object
+        logicalTypeOptions: {minProperties: 1}
+        properties:
+          - {name: origin, logicalType: string}
+"""
+
+
+def test_custom_rules_count_the_rows_pandas_counts(spark: Any, tmp_path: Any) -> None:
+    """nullValues, missingValues, invalidValues (pattern), sizes: Spark predicates."""
+    path = tmp_path / "items.odcs.yaml"
+    path.write_text(ITEMS)
+    gate = Contract(path)
+    rows = [
+        ("AB-1", 1, "a", ["a"], {"origin": "x"}),
+        ("AB-1", 1, "", [], {"origin": "y"}),
+        ("x-2", None, None, ["a", "a"], None),
+        (None, 3, "b", None, {"origin": "z"}),
+    ]
+    frame = pd.DataFrame(rows, columns=["sku", "qty", "note", "tags", "meta"])
+    sdf = spark.createDataFrame(
+        rows, "sku string, qty long, note string, tags array<string>, meta struct<origin: string>"
+    )
+    on_spark = gate.run(sdf, want_index=True, sample_size=2)
+    failing = {(f.check, f.column): f.failed_count for f in on_spark.findings if not f.passed}
+    on_pandas = gate.run(frame, want_index=True, sample_size=2)
+    expected = {
+        (f.check, f.column): f.failed_count
+        for f in on_pandas.findings
+        if not f.passed and not f.check.startswith("logicalType")  # qty is float in pandas
+    }
+    # uniqueness is a verdict on the dataset on Spark: failing, not pinned to rows
+    for key in (("field_uniqueness", "sku"), ("qty_duplicates", "qty")):
+        assert expected.pop(key) == 2 and failing.pop(key) == 1
+    assert (
+        failing
+        == expected
+        == {
+            ("sku_invalid", "sku"): 1,
+            ("qty_nulls", "qty"): 1,
+            ("note_missing", "note"): 2,
+            ("size(1, 2, unique)", "tags"): 2,
+        }
+    )
+    conforming = spark.createDataFrame([("AB-1", 1, "a", ["a"], None)], sdf.schema)
+    assert all(f.passed for f in gate.run(conforming, want_index=False, sample_size=0).findings)
