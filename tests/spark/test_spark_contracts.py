@@ -276,3 +276,18 @@ def test_custom_rules_count_the_rows_pandas_counts(spark: Any, tmp_path: Any) ->
     )
     conforming = spark.createDataFrame([("AB-1", 1, "a", ["a"], None)], sdf.schema)
     assert all(f.passed for f in gate.run(conforming, want_index=False, sample_size=0).findings)
+
+
+def test_an_untyped_hand_written_schema_runs_its_built_in_checks(spark: Any) -> None:
+    """pandera.pyspark runs built-ins only on typed columns: govern types them as the frame."""
+    from govern.engines.spark import ENGINE
+
+    frame = spark.createDataFrame([(1, "a"), (-1, "b")], "n long, s string")
+    untyped = pa.DataFrameSchema({"n": pa.Column(checks=pa.Check.ge(0))})
+    run = ENGINE.run_pandera(untyped, frame, want_index=False, sample_size=0)
+    assert [(f.check, f.failed_count) for f in run.failures or []] == [
+        ("greater_than_or_equal_to(0)", 1)
+    ]
+    wrong = pa.DataFrameSchema({"n": pa.Column(checks=pa.Check.str_matches("^a"))})
+    with pytest.raises(GateDefinitionError, match=r"column 'n'.*str_matches.*bigint"):
+        ENGINE.run_pandera(wrong, frame, want_index=False, sample_size=0)
