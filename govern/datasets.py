@@ -152,7 +152,9 @@ def spark_source(frame: F, location: str | None = None) -> F:
         raise NotAFrameError(
             f"govern.spark_source() needs a pyspark.sql.DataFrame, got {type(frame).__qualname__}"
         )
-    SOURCES.set(frame, engine.location_ref(frame, location))
+    ref = engine.location_ref(frame, location)
+    SOURCES.set(frame, ref)
+    mark(frame, ref)
     return frame
 
 

@@ -29,6 +29,9 @@ def run_sql_rule(data: Any, object_name: str, rule: SqlRule) -> float:
         ContractError: the query fails or does not return one number.
         MissingDependencyError: DuckDB is not installed.
     """
+    own = getattr(data, "run_sql", None)
+    if own is not None:  # an engine whose frames run SQL where they are (Spark SQL)
+        return _number(own(object_name, rule), rule)
     try:
         import duckdb
     except ImportError:
@@ -53,7 +56,10 @@ def run_sql_rule(data: Any, object_name: str, rule: SqlRule) -> float:
         con.close()
     if not row or len(row) != 1:
         raise ContractError(f"contract rule {rule.name!r}: the query must return one value")
-    value = row[0]
+    return _number(row[0], rule)
+
+
+def _number(value: Any, rule: SqlRule) -> float:
     if isinstance(value, bool):
         return float(value)
     if not isinstance(value, int | float) or (isinstance(value, float) and math.isnan(value)):

@@ -6,7 +6,8 @@ failing rows are positions. Quarantine: eager frames by a boolean mask; a LazyFr
 becomes two lazy plans (rows matched by position with ``with_row_index``) and the
 rejected plan is streamed to Parquet with ``sink_parquet``. Metrics and versions: eager
 frames through Arrow, LazyFrames with one ``select`` (`govern.engines.polars_profile`).
-Derivation: eager frames through the Arrow buffers they share (`polars_lineage`).
+Derivation: the buffers, rows or query plan a frame shares with identified ones
+(`govern.engines.polars_derivation`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govern.config import MetricsLevel
-from govern.engines import polars_contracts
+from govern.engines import polars_contracts, polars_derivation
 from govern.engines.arrow import ArrowColumn, arrow_profile, tagged
 from govern.engines.base import REASONS_COLUMN, ROW_COLUMN, Engine, Layout, PanderaRun, Profile
 from govern.engines.naming import dataset_ref_for_uri
 from govern.engines.pandera_run import run_with_cases
-from govern.engines.polars_lineage import BUFFERS
 from govern.engines.polars_profile import lazy_profile
 from govern.errors import GovernError
 from govern.frames import FrameKind
@@ -112,10 +112,10 @@ class _Polars:
         return dataset_ref_for_uri(location)
 
     def mark(self, frame: Any, ref: DatasetRef) -> None:
-        BUFFERS.add(frame, ref)
+        polars_derivation.mark(frame, ref)
 
     def derived_from(self, frame: Any) -> frozenset[DatasetRef]:
-        return BUFFERS.find(frame)
+        return polars_derivation.derived_from(frame)
 
 
 class PolarsEngine(_Polars):
@@ -197,12 +197,6 @@ class PolarsLazyEngine(_Polars):
         chosen = frame if columns is None else frame.select(list(columns))
         for batch in chosen.collect_batches():
             yield from batch.to_arrow().to_batches()
-
-    def mark(self, frame: Any, ref: DatasetRef) -> None:
-        return None  # a plan holds no buffers to follow
-
-    def derived_from(self, frame: Any) -> frozenset[DatasetRef]:
-        return frozenset()
 
 
 EAGER: Engine = PolarsEngine()

@@ -13,7 +13,7 @@ from typing import Any
 
 from govern.types import DatasetRef
 
-__all__ = ["BUFFERS"]
+__all__ = ["BUFFERS", "buffer_addresses"]
 
 
 class _Buffers:
@@ -25,7 +25,7 @@ class _Buffers:
         self._order = 0
 
     def add(self, frame: Any, ref: DatasetRef) -> None:
-        addresses = _addresses(frame)
+        addresses = buffer_addresses(frame)
 
         def forget(dead: weakref.ref[Any], addresses: set[int] = addresses) -> None:
             with self._lock:
@@ -53,7 +53,7 @@ class _Buffers:
         shared: dict[DatasetRef, set[int]] = {}
         first: dict[DatasetRef, int] = {}
         with self._lock:
-            for address in _addresses(frame):
+            for address in buffer_addresses(frame):
                 for holder, ref, order in self._by_address.get(address, ()):
                     # a live frame's buffers are alive: no address is reused meanwhile
                     if holder() is not None:
@@ -69,7 +69,7 @@ class _Buffers:
         return frozenset(found)
 
 
-def _addresses(frame: Any) -> set[int]:
+def buffer_addresses(frame: Any) -> set[int]:
     """Addresses of a Polars frame's fixed-width column buffers, as zero-copy Arrow views.
 
     Only numeric, boolean and temporal columns (which Polars hands to Arrow without

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govern.config import MetricsLevel
+from govern.engines import spark_contract_metrics, spark_contracts, spark_derivation
 from govern.engines.base import REASONS_COLUMN, ROW_COLUMN, Engine, PanderaRun, Profile
 from govern.engines.naming import root_of, spark_dataset_ref
 from govern.engines.spark_pandera import run_pandera
 from govern.engines.spark_profile import spark_profile
-from govern.errors import ContractError, GovernError
+from govern.errors import GovernError
 from govern.frames import FrameKind, RowPredicate
 from govern.types import DatasetRef
 
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 __all__ = ["ENGINE", "SparkEngine"]
-
-_NO_CONTRACTS = "contract gates run on pandas and Polars frames; a spark frame is not supported yet"
 
 
 class SparkEngine:
@@ -61,7 +60,8 @@ class SparkEngine:
     def run_pandera(
         self, schema: Any, frame: Any, *, want_index: bool, sample_size: int
     ) -> PanderaRun:
-        return run_pandera(schema, frame, sample_size=sample_size, columns=self.columns(frame))
+        typed = spark_contracts.declare_types(schema, frame)
+        return run_pandera(typed, frame, sample_size=sample_size, columns=self.columns(frame))
 
     def pandera_target(self, frame: Any) -> Any | None:
         return None  # regex columns are left to pandera-pyspark
@@ -73,13 +73,13 @@ class SparkEngine:
         return ()
 
     def contract_schema(self, rules: Any) -> Any:
-        raise ContractError(_NO_CONTRACTS)
+        return spark_contracts.build_schema(rules)
 
     def measure(self, frame: Any, rules: Any, present: set[str]) -> dict[str, float]:
-        raise ContractError(_NO_CONTRACTS)
+        return spark_contract_metrics.measure(frame, rules, present)
 
     def sql_relation(self, frame: Any) -> Any:
-        raise ContractError(_NO_CONTRACTS)
+        return spark_contract_metrics.SqlRelation(frame)
 
     # --- quarantine -------------------------------------------------------------------
 
@@ -122,10 +122,10 @@ class SparkEngine:
         return spark_dataset_ref(location)
 
     def mark(self, frame: Any, ref: DatasetRef) -> None:
-        return None  # a plan cannot carry a tag: Spark frames link by identity only
+        spark_derivation.mark(frame, ref)
 
     def derived_from(self, frame: Any) -> frozenset[DatasetRef]:
-        return frozenset()
+        return spark_derivation.derived_from(frame)
 
 
 ENGINE: Engine = SparkEngine()

@@ -124,13 +124,3 @@ def test_location_naming_of_in_memory_frames(tmp_path: Path) -> None:
         assert engine.location_ref(frame, path) == dataset_ref_for_uri(path)
         with pytest.raises(GovernError, match="pass it"):
             engine.location_ref(frame, None)
-
-
-def test_spark_engine_refuses_contracts_without_pyspark() -> None:
-    from govern.engines.spark import ENGINE
-    from govern.errors import ContractError
-
-    with pytest.raises(ContractError, match="not supported yet"):
-        ENGINE.contract_schema(object())
-    with pytest.raises(ContractError, match="not supported yet"):
-        ENGINE.measure(object(), object(), set())
