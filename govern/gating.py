@@ -70,9 +70,8 @@ class GateCall:
         known = self.summaries.get(id(frame))
         if known is not None and known[0] is frame and (known[1] is not None or not deferred):
             return known[1]
-        if self.cfg.summaries == "off" or (
-            not deferred and frame_kind(frame) in (FrameKind.POLARS_LAZY, FrameKind.SPARK)
-        ):
+        engine = engine_for(frame)
+        if self.cfg.summaries == "off" or (not deferred and engine is not None and engine.deferred):
             return None
         from govern.monitoring.frames import summarize_frame
 
