@@ -33,11 +33,12 @@ k = 3.1): the stated rate is the normal-model one.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "ROBUST_FROM",
@@ -126,7 +127,14 @@ def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:.6g}"
 
 
+_SMALL = 64  # below this many values plain Python beats numpy's per-call overhead
+
+
 def _median(values: Sequence[float]) -> float:
+    if len(values) >= _SMALL:
+        import numpy as np
+
+        return float(np.median(np.asarray(values, dtype=float)))
     ordered = sorted(values)
     mid = len(ordered) // 2
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
@@ -142,14 +150,23 @@ def _variance(values: Sequence[float]) -> float:
     return sum((v - mean) ** 2 for v in values) / len(values)
 
 
-def _theil_sen(x: Sequence[float], y: Sequence[float]) -> float:
-    n = len(y)
+def _theil_sen(y: Sequence[float]) -> float:
+    """The median slope per step over pairs of versions (numpy: windows may be long)."""
+    import numpy as np
+
+    values = np.asarray(y, dtype=float)
+    i, j = _pairs(len(values))
+    return float(np.median((values[j] - values[i]) / (j - i)))
+
+
+@functools.lru_cache(maxsize=64)
+def _pairs(n: int) -> tuple[Any, Any]:
+    import numpy as np
+
     if n <= 60:
-        pairs = ((i, j) for i in range(n) for j in range(i + 1, n))
-    else:  # long windows: the slopes across half the window (n/2 pairs, as robust)
-        pairs = ((i, i + n // 2) for i in range(n - n // 2))
-    slopes = [(y[j] - y[i]) / (x[j] - x[i]) for i, j in pairs if x[j] != x[i]]
-    return _median(slopes) if slopes else 0.0
+        return np.triu_indices(n, k=1)
+    i = np.arange(n - n // 2)  # long windows: the slopes across half the window
+    return i, i + n // 2
 
 
 def _weekday(seconds: float) -> int:
@@ -204,7 +221,7 @@ def learn_bound(
     # the trend is per version, in run order (the record's sequence): arrival times may be
     # irregular, and a slope per day would be extrapolated over any gap
     steps = [float(i) for i in range(n)]
-    slope = _theil_sen(steps, y) if n >= TREND_FROM else 0.0
+    slope = _theil_sen(y) if n >= TREND_FROM else 0.0
     r = [v - slope * i for v, i in zip(y, steps, strict=True)]
     season, held_out, seasonal = [0.0] * 7, [0.0] * n, False
     if times is not None and at is not None and n >= 14:
@@ -235,6 +252,28 @@ def learn_bound(
     return Bound(expected, low, high, scale, n, seasonal, slope)
 
 
+def _medians_without_each(group: Any) -> Any:
+    """For each value of ``group``, the median of the others (0 when it is alone); O(m log m)."""
+    import numpy as np
+
+    m = len(group)
+    if m == 1:
+        return np.zeros(1)
+    order = np.argsort(group, kind="stable")
+    ranked = group[order]
+    removed = np.arange(m)  # the sorted position taken out
+
+    def kept(k: int) -> Any:  # the k-th smallest of the others, for each removal
+        return np.where(k < removed, ranked[k], ranked[np.minimum(k + 1, m - 1)])
+
+    rest = m - 1
+    mid = rest // 2
+    at = kept(mid) if rest % 2 else (kept(mid - 1) + kept(mid)) / 2
+    out = np.empty(m)
+    out[order] = at
+    return out
+
+
 def _season(r: Sequence[float], times: Sequence[float]) -> tuple[list[float], list[float], bool]:
     """Weekday effects of the detrended series: (per weekday, per version held out, kept).
 
@@ -242,21 +281,22 @@ def _season(r: Sequence[float], times: Sequence[float]) -> tuple[list[float], li
     kept when those held-out effects explain at least SEASONAL_STRENGTH of the robust
     variance: noise alone explains none of it out of sample.
     """
+    import numpy as np
+
     none = ([0.0] * 7, [0.0] * len(r), False)
-    groups: dict[int, list[float]] = {}
-    days = [_weekday(t) for t in times]
-    for v, w in zip(r, days, strict=True):
-        groups.setdefault(w, []).append(v)
-    if sum(1 for g in groups.values() if len(g) >= 3) < 5:
+    values = np.asarray(r, dtype=float)
+    days = ((np.floor(np.asarray(times, dtype=float) / _DAY) + 3) % 7).astype(int)
+    sizes = np.bincount(days, minlength=7)
+    if int(np.count_nonzero(sizes >= 3)) < 5:
         return none
-    medians = {w: _median(g) for w, g in groups.items()}
+    medians = {w: _median(values[days == w].tolist()) for w in range(7) if sizes[w]}
     centre = _median(list(medians.values()))
     season = [medians.get(w, centre) - centre for w in range(7)]
-    held_out = []
-    for v, w in zip(r, days, strict=True):
-        rest = list(groups[w])
-        rest.remove(v)
-        held_out.append(_median(rest) - centre if rest else 0.0)
+    held = np.zeros(len(values))
+    for w in medians:
+        where = np.flatnonzero(days == w)
+        held[where] = _medians_without_each(values[where]) - centre
+    held_out = [float(h) for h in held]
     # plain variances here: a robust one would take the weekend for outliers
     before = _variance(r)
     after = _variance([v - h for v, h in zip(r, held_out, strict=True)])

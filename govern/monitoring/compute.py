@@ -244,8 +244,11 @@ def _categorical(
         values = pc.if_else(values, "true", "false")
     texts = values.cast(pa.large_string()).to_pylist() if len(values) else []
     order = np.lexsort((np.arange(len(counts)), -counts))
-    if len(order) > top_k:  # too many values: one seen once says nothing of its share
-        order = order[counts[order] > 1]
+    if len(order) > top_k:
+        # too many values to list: keep the frequent ones only, those above 1/top_k of the
+        # rows (what a Misra-Gries summary of top_k counters guarantees to find); a list of
+        # values seen once or twice would say nothing of their shares
+        order = order[(counts[order] > len(sample) / top_k) & (counts[order] > 1)]
     kept = order[:top_k]
     top = tuple((str(texts[i]), int(counts[i]) * step) for i in kept)
     non_missing = base.rows - base.nulls

@@ -375,11 +375,13 @@ def _categorical(
     if "new_categories" in wanted:
         # the share of rows in values no earlier version had; learned from each version
         # against the others (a column whose values come and go learns that)
-        seen = set().union(*shares) if shares else set()
-        series = [
-            _new_share(s, set().union(*(o for j, o in enumerate(shares) if j != i)))
-            for i, s in enumerate(shares)
-        ]
+        presence: dict[str, int] = {}
+        for version in shares:
+            for key in version:
+                presence[key] = presence.get(key, 0) + 1
+        seen = set(presence)
+        # a version's values no other version had: those present in it alone (O(values))
+        series = [sum(v for k, v in version.items() if presence[k] == 1) for version in shares]
         scalar(
             "new_categories",
             name,
@@ -391,10 +393,9 @@ def _categorical(
         )
     core = _core(shares)
     if "vanished_categories" in wanted:
-        series = [
-            _vanished(s, _core([o for j, o in enumerate(shares) if j != i]))
-            for i, s in enumerate(shares)
-        ]
+        # each version against the usual categories of the whole window (one of n versions
+        # barely moves a median: leaving it out would cost n times as much)
+        series = [_vanished(version, core) for version in shares]
         scalar(
             "vanished_categories",
             name,

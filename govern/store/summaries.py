@@ -19,6 +19,8 @@ from govern.store.schema import dataset_summaries, ledger
 
 __all__ = ["SummaryRow", "summary_rows"]
 
+_TAG = "__govern_float__"  # govern.store.codec's tag of a non-finite float
+
 
 @dataclass(frozen=True, slots=True)
 class SummaryRow:
@@ -94,17 +96,22 @@ def summary_rows(
     for r in found:
         if whole:
             summary = bodies[r.seq]["datasets"][r.position]["summary"]
-        else:
+        else:  # float tags only where a value was not finite: decode only then
             summary = json.loads(r.compact)
-        out.append(
-            SummaryRow(
-                seq=r.seq,
-                ts=r.ts,
-                role=r.role,
-                stage_run_id=r.stage_run_id,
-                namespace=r.namespace,
-                name=r.name,
-                summary=decode_value(summary),
-            )
-        )
+            if _TAG not in r.compact:
+                out.append(_row(r, summary))
+                continue
+        out.append(_row(r, decode_value(summary)))
     return out
+
+
+def _row(r: Any, summary: Mapping[str, Any]) -> SummaryRow:
+    return SummaryRow(
+        seq=r.seq,
+        ts=r.ts,
+        role=r.role,
+        stage_run_id=r.stage_run_id,
+        namespace=r.namespace,
+        name=r.name,
+        summary=summary,
+    )
