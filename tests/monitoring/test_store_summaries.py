@@ -50,8 +50,9 @@ def test_the_record_keeps_the_summary_and_the_index_its_compact_form() -> None:
         assert recorded.compact() == fresh.compact()
         got, want = recorded.column("x"), fresh.column("x")
         assert got is not None and want is not None and got.hll == want.hll
-        for q, value in (got.quantiles() or {}).items():
-            assert value == pytest.approx((want.quantiles() or {})[q], abs=0.1)
+        values = frame(1)["x"].to_numpy()
+        for q, value in (got.quantiles() or {}).items():  # ranks: KLL's error is in rank
+            assert abs(float(np.mean(values <= value)) - q) < 0.04
         (row,) = store.dataset_summaries(version.ref.name, version.ref.namespace)
         assert row.seq > 0 and row.role == "output" and row.stage_run_id == stage.stage_run_id
         assert all("kll" not in c and "hll" not in c for c in row.summary["columns"])
