@@ -270,6 +270,7 @@ def _summary(seq: int, sid: str, position: int, started_at: str, dv: Mapping[str
             "namespace": dv["namespace"],
             "name": dv["name"],
             "role": dv["role"],
+            "fingerprint": dv.get("fingerprint"),
             "ts": timestamp(started_at),
             "compact": canonical_json(summary),
         },

@@ -277,6 +277,7 @@ dataset_summaries = sa.Table(
     sa.Column("namespace", sa.String(_NAME), nullable=False),
     sa.Column("name", sa.String(_NAME), nullable=False),
     sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("fingerprint", sa.String(128)),  # the version's (DatasetVersion.fingerprint)
     sa.Column("ts", sa.Double, nullable=False),  # the stage call's start (epoch seconds)
     sa.Column("compact", sa.Text, nullable=False),  # canonical JSON, sketches left out
     sa.Index("ix_dataset_summaries_dataset", "namespace", "name", "seq"),

@@ -30,6 +30,7 @@ class SummaryRow:
         seq: the stage record's place in the chain (run order).
         ts: the stage call's start, epoch seconds (from the record).
         role: ``input`` or ``output``.
+        fingerprint: the version's content fingerprint (None when not computed).
         stage_run_id: the stage call that saw the version.
         namespace, name: the dataset.
         summary: the summary's JSON form (govern.monitoring.summary.DatasetSummary).
@@ -38,6 +39,7 @@ class SummaryRow:
     seq: int
     ts: float
     role: str
+    fingerprint: str | None
     stage_run_id: str
     namespace: str
     name: str
@@ -70,6 +72,7 @@ def summary_rows(
         t.c.seq,
         t.c.ts,
         t.c.role,
+        t.c.fingerprint,
         t.c.stage_run_id,
         t.c.namespace,
         t.c.name,
@@ -110,6 +113,7 @@ def _row(r: Any, summary: Mapping[str, Any]) -> SummaryRow:
         seq=r.seq,
         ts=r.ts,
         role=r.role,
+        fingerprint=r.fingerprint,
         stage_run_id=r.stage_run_id,
         namespace=r.namespace,
         name=r.name,

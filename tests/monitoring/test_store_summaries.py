@@ -55,6 +55,7 @@ def test_the_record_keeps_the_summary_and_the_index_its_compact_form() -> None:
             assert abs(float(np.mean(values <= value)) - q) < 0.04
         (row,) = store.dataset_summaries(version.ref.name, version.ref.namespace)
         assert row.seq > 0 and row.role == "output" and row.stage_run_id == stage.stage_run_id
+        assert row.fingerprint == version.fingerprint and row.fingerprint is not None
         assert all("kll" not in c and "hll" not in c for c in row.summary["columns"])
         compact = DatasetSummary.from_dict(row.summary).column("x")
         assert compact is not None and compact.q is not None
