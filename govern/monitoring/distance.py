@@ -73,8 +73,10 @@ def rank_error(sketch: QuantileSketch) -> float:
 
 
 def _grid(sketch: QuantileSketch) -> list[float]:
+    # mid-step ranks: i / steps may round past an item and skip it
     steps = max(1, min(sketch.num_retained, _MAX_GRID))
-    return list(sketch.get_quantiles([i / steps for i in range(steps + 1)], True))
+    ranks = [0.0, *((i + 0.5) / steps for i in range(steps)), 1.0]
+    return list(sketch.get_quantiles(ranks, True))
 
 
 def _unique_sorted(values: Sequence[float]) -> list[float]:
