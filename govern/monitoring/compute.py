@@ -258,7 +258,8 @@ def _categorical(
     kept = order[:top_k]
     top = tuple((str(texts[i]), int(counts[i]) * step) for i in kept)
     non_missing = base.rows - base.nulls
-    other = max(0, non_missing - sum(c for _, c in top))
+    # every value kept: nothing else (scaled sample counts need not add up to the rows)
+    other = 0 if len(kept) == len(counts) else max(0, non_missing - sum(c for _, c in top))
     f1 = int(np.count_nonzero(counts == 1))
     f2 = int(np.count_nonzero(counts == 2))
     out = _distinct(np.array(texts, dtype=object), (f1, f2), non_missing, picks is not None)

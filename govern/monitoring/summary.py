@@ -76,6 +76,8 @@ class ColumnSummary:
         top: the most frequent values (as strings) and their (scaled) counts, most
             frequent first (categorical).
         other: (scaled) non-missing rows whose value is not in ``top`` (categorical).
+        q: the `QUANTILES` read off the KLL sketch, kept so that a compact summary
+            (without sketches) still has them.
     """
 
     name: str
@@ -94,6 +96,7 @@ class ColumnSummary:
     hll: bytes | None = None
     top: tuple[tuple[str, int], ...] = ()
     other: int = 0
+    q: tuple[float, ...] | None = field(default=None, compare=False)
 
     @property
     def null_fraction(self) -> float | None:
@@ -108,7 +111,14 @@ class ColumnSummary:
         return math.sqrt(max(self.m2, 0.0) / self.count)
 
     def quantiles(self, qs: Iterable[float] = QUANTILES) -> dict[float, float] | None:
-        """Approximate quantiles from the KLL sketch; None without one or when empty."""
+        """Approximate quantiles from the KLL sketch; None without one or when empty.
+
+        A compact summary (no sketch) answers for `QUANTILES` from ``q``.
+        """
+        qs = tuple(qs)
+        if self.kll is None and self.q is not None and set(qs) <= set(QUANTILES):
+            known = dict(zip(QUANTILES, self.q, strict=True))
+            return {p: known[p] for p in qs}
         sketch = kll_from_bytes(self.kll)
         if sketch is None or sketch.is_empty():
             return None
@@ -134,6 +144,9 @@ class ColumnSummary:
             out["distinct"] = self.distinct
         if self.kind == "numeric":
             out.update(count=self.count, min=self.min, max=self.max, mean=self.mean, m2=self.m2)
+            q = self.quantiles()
+            if q is not None:
+                out["q"] = [q[p] for p in QUANTILES]
         for key in ("kll", "hll"):
             blob = getattr(self, key)
             if blob is not None:
@@ -172,6 +185,14 @@ class ColumnSummary:
             hll=blob("hll"),
             top=tuple((str(v), int(c)) for v, c in d.get("top", ())),
             other=int(d.get("other", 0)),
+            q=None if d.get("q") is None else tuple(float(x) for x in d["q"]),
+        )
+
+    def compact(self) -> ColumnSummary:
+        """This summary without its sketches (quantiles kept in ``q``): what history reads."""
+        q = self.quantiles()
+        return replace(
+            self, kll=None, hll=None, q=None if q is None else tuple(q[p] for p in QUANTILES)
         )
 
 
@@ -239,6 +260,10 @@ class DatasetSummary:
             raise ValueError("merge_all needs at least one summary")
         return merged
 
+    def compact(self) -> DatasetSummary:
+        """This summary without sketches (see `ColumnSummary.compact`)."""
+        return replace(self, columns=tuple(c.compact() for c in self.columns))
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict (see `ColumnSummary.to_dict`)."""
         return {
@@ -299,6 +324,7 @@ def merge_columns(a: ColumnSummary, b: ColumnSummary, *, top_k: int = 100) -> Co
         step=step,
         distinct=_merge_distinct(a, b),
         hll=_merge_hll(a.hll, b.hll),
+        q=None,  # read off the merged sketch
     )
     if a.kind == "numeric":
         merged = replace(merged, **_merge_moments(a, b), kll=_merge_kll(a, b, step))

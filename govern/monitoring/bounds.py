@@ -1,0 +1,247 @@
+"""Bounds learned from a metric's own history: robust, one-sided where it matters, seasonal.
+
+In the spirit of Auto-Validate-by-History (Song et al., VLDB 2023): each metric of a
+dataset (its row count, a column's null fraction ...) is a time series over the dataset's
+recorded versions, and the bound for the next version is learned from that series with a
+stated false-alarm rate ``alpha`` per side, instead of written by hand.
+
+The model, fitted to the last ``window`` versions (oldest first):
+
+1. trend: the Theil-Sen slope over time (the median of pairwise slopes; robust to a
+   few outliers, ~29% breakdown point), from 8 versions on;
+2. weekly season: the median residual per weekday (UTC), kept only when, fitted without
+   the version it predicts (leave-one-out), it explains at least ``SEASONAL_STRENGTH`` of
+   the residual variance, and the history has three versions or more of five weekdays or
+   more (14 versions or more);
+3. scale: 1.4826 x the median absolute deviation of the leave-one-out residuals (the
+   standard deviation
+   of a normal distribution; an outlier in the history does not widen the bound);
+   floored by a metric-specific ``floor`` so that a constant history does not alarm on
+   noise below what matters.
+
+The bound is ``expected +/- k * scale`` with ``k`` the (1 - alpha) quantile of Student's t
+with n - 1 degrees of freedom, times sqrt(1 + 1/n) (a prediction interval: the new value
+and the fitted centre are both uncertain). With roughly normal residuals a clean version
+falls outside with probability ~``alpha`` per side. Residuals that are far from normal
+(heavy tails, regime changes inside the window) raise that rate; Cantelli's inequality
+gives the distribution-free worst case, 1 / (1 + k^2) (~9% at k = 3.1): the stated rate is
+the normal-model one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Literal
+
+__all__ = ["SEASONAL_STRENGTH", "Bound", "Side", "alpha_for", "learn_bound"]
+
+Side = Literal["both", "upper", "lower"]
+SEASONAL_STRENGTH = 0.3
+_DAY = 86400.0
+_MAD = 1.4826  # MAD -> standard deviation under normality
+_SENSITIVITY = {"low": 1e-4, "medium": 1e-3, "high": 1e-2}
+
+
+def alpha_for(sensitivity: str | float) -> float:
+    """The false-alarm rate per side of a sensitivity name or rate.
+
+    ``low`` is 0.01%, ``medium`` 0.1% (the default), ``high`` 1%; a number is the rate.
+
+    Raises:
+        ValueError: an unknown name or a rate outside (0, 0.5).
+    """
+    if isinstance(sensitivity, str):
+        try:
+            return _SENSITIVITY[sensitivity]
+        except KeyError:
+            raise ValueError(
+                f"sensitivity must be low, medium, high or a false-alarm rate in (0, 0.5), "
+                f"got {sensitivity!r}"
+            ) from None
+    if isinstance(sensitivity, bool) or not 0.0 < float(sensitivity) < 0.5:
+        raise ValueError(f"a sensitivity rate must be in (0, 0.5), got {sensitivity!r}")
+    return float(sensitivity)
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """What the history allows for the next value.
+
+    Attributes:
+        expected: the value predicted for the new version.
+        low: the lowest value allowed, None for no lower bound.
+        high: the highest value allowed, None for no upper bound.
+        scale: the robust residual scale used (after the floor).
+        n: history values used.
+        seasonal: a weekly season was fitted.
+        trend: the fitted slope per day (0 when none was fitted).
+    """
+
+    expected: float
+    low: float | None
+    high: float | None
+    scale: float
+    n: int
+    seasonal: bool = False
+    trend: float = 0.0
+
+    def admits(self, value: float) -> bool:
+        """Whether ``value`` is inside the bound."""
+        if self.low is not None and value < self.low:
+            return False
+        return self.high is None or value <= self.high
+
+    def describe(self) -> str:
+        """The bound in words, e.g. ``<= 0.031`` or ``in [97.5, 103.2]``."""
+        if self.low is None and self.high is not None:
+            text = f"<= {_num(self.high)}"
+        elif self.high is None and self.low is not None:
+            text = f">= {_num(self.low)}"
+        else:
+            text = f"in [{_num(self.low)}, {_num(self.high)}]"
+        model = "trend + weekly season" if self.seasonal else "trend" if self.trend else "level"
+        return f"{text} (learned from {self.n} versions: {model}, expected {_num(self.expected)})"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.6g}"
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def _mad(values: Sequence[float]) -> float:
+    centre = _median(values)
+    return _MAD * _median([abs(v - centre) for v in values])
+
+
+def _variance(values: Sequence[float]) -> float:
+    mean = sum(values) / len(values)
+    return sum((v - mean) ** 2 for v in values) / len(values)
+
+
+def _theil_sen(days: Sequence[float], y: Sequence[float]) -> float:
+    n = len(y)
+    if n <= 60:
+        pairs = ((i, j) for i in range(n) for j in range(i + 1, n))
+    else:  # long windows: the slopes across half the window (n/2 pairs, as robust)
+        pairs = ((i, i + n // 2) for i in range(n - n // 2))
+    slopes = [(y[j] - y[i]) / (days[j] - days[i]) for i, j in pairs if days[j] != days[i]]
+    return _median(slopes) if slopes else 0.0
+
+
+def _weekday(seconds: float) -> int:
+    return int(math.floor(seconds / _DAY) + 3) % 7  # 1970-01-01 was a Thursday: Monday is 0
+
+
+def _t_quantile(p: float, dof: int) -> float:
+    """Student's t quantile (Cornish-Fisher expansion around the normal one)."""
+    z = NormalDist().inv_cdf(p)
+    if dof <= 0:
+        return z
+    v = float(dof)
+    return (
+        z
+        + (z**3 + z) / (4 * v)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * v**2)
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * v**3)
+    )
+
+
+def learn_bound(
+    values: Sequence[float],
+    times: Sequence[float] | None,
+    at: float | None,
+    *,
+    side: Side = "both",
+    alpha: float = 1e-3,
+    floor: float = 0.0,
+    log: bool = False,
+) -> Bound:
+    """The bound for the value of the version at time ``at``, learned from ``values``.
+
+    Args:
+        values: the metric over the history, oldest first (at least 2).
+        times: each version's time (epoch seconds), or None (no trend, no season).
+        at: the new version's time (needed for trend and season).
+        side: which side is bounded (``upper`` for rates that must not rise ...).
+        alpha: the false-alarm rate per side under the normal residual model.
+        floor: the smallest residual scale (in the metric's units, or of log1p with
+            ``log``): differences well below it never alarm.
+        log: model log1p(value) (multiplicative changes: row and distinct counts).
+
+    Raises:
+        ValueError: fewer than 2 values, or times of another length.
+    """
+    if len(values) < 2:
+        raise ValueError("a bound needs at least 2 history values")
+    if times is not None and len(times) != len(values):
+        raise ValueError("values and times differ in length")
+    y = [math.log1p(max(v, 0.0)) if log else float(v) for v in values]
+    n = len(y)
+    slope, seasonal = 0.0, False
+    season = [0.0] * 7
+    timed = times is not None and at is not None
+    if timed and times is not None and at is not None:
+        days = [(t - times[0]) / _DAY for t in times]
+        if n >= 8:
+            slope = _theil_sen(days, y)
+        r = [v - slope * d for v, d in zip(y, days, strict=True)]
+        held_out = [0.0] * n
+        if n >= 14:
+            season, held_out, seasonal = _season(r, times)
+        level = _median([v - h for v, h in zip(r, held_out, strict=True)])
+        # each version's residual against a season fitted without it: in-sample weekday
+        # medians of a few versions each would absorb the noise and understate the scale
+        fitted = [level + slope * d + h for d, h in zip(days, held_out, strict=True)]
+        expected = level + slope * (at - times[0]) / _DAY + season[_weekday(at)]
+    else:
+        level = _median(y)
+        fitted = [level] * n
+        expected = level
+    residuals = [v - f for v, f in zip(y, fitted, strict=True)]
+    scale = max(_mad(residuals), floor)
+    k = _t_quantile(1.0 - alpha, n - 1) * math.sqrt(1.0 + 1.0 / n)
+    low = expected - k * scale if side in ("both", "lower") else None
+    high = expected + k * scale if side in ("both", "upper") else None
+    if log:
+        expected = math.expm1(expected)
+        low = None if low is None else math.expm1(low)
+        high = None if high is None else math.expm1(high)
+    return Bound(expected, low, high, scale, n, seasonal, slope)
+
+
+def _season(r: Sequence[float], times: Sequence[float]) -> tuple[list[float], list[float], bool]:
+    """Weekday effects of the detrended series: (per weekday, per version held out, kept).
+
+    The held-out effect of a version is its weekday's median without it. The season is
+    kept when those held-out effects explain at least SEASONAL_STRENGTH of the robust
+    variance: noise alone explains none of it out of sample.
+    """
+    none = ([0.0] * 7, [0.0] * len(r), False)
+    groups: dict[int, list[float]] = {}
+    days = [_weekday(t) for t in times]
+    for v, w in zip(r, days, strict=True):
+        groups.setdefault(w, []).append(v)
+    if sum(1 for g in groups.values() if len(g) >= 3) < 5:
+        return none
+    medians = {w: _median(g) for w, g in groups.items()}
+    centre = _median(list(medians.values()))
+    season = [medians.get(w, centre) - centre for w in range(7)]
+    held_out = []
+    for v, w in zip(r, days, strict=True):
+        rest = list(groups[w])
+        rest.remove(v)
+        held_out.append(_median(rest) - centre if rest else 0.0)
+    # plain variances here: a robust one would take the weekend for outliers
+    before = _variance(r)
+    after = _variance([v - h for v, h in zip(r, held_out, strict=True)])
+    if before <= 0.0 or 1.0 - after / before < SEASONAL_STRENGTH:
+        return none
+    return season, held_out, True
