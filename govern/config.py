@@ -16,9 +16,18 @@ from typing import Any, Literal, get_args
 
 from govern.errors import ConfigError
 
-__all__ = ["MetricsLevel", "Settings", "configure", "find_project_root", "reset", "settings"]
+__all__ = [
+    "MetricsLevel",
+    "Settings",
+    "SummaryMode",
+    "configure",
+    "find_project_root",
+    "reset",
+    "settings",
+]
 
 MetricsLevel = Literal["off", "cheap", "full"]
+SummaryMode = Literal["off", "sample", "full"]
 StoreErrorMode = Literal["raise", "warn"]
 
 
@@ -35,6 +44,11 @@ class Settings:
         metrics: ``off``, ``cheap`` (row count, bytes, per-column null and non-null
             counts: O(1) after the Arrow conversion) or ``full`` (adds min, max, sum,
             exact distinct counts and approximate quantiles).
+        summaries: the mergeable summary recorded with each dataset version for
+            monitoring (govern.monitoring): ``sample`` (default: sketches of a bounded
+            sample, exact counts and moments), ``full`` (every value) or ``off``. Deferred
+            frames (Polars lazy, Spark) are summarised only where a `govern.Stable` gate
+            is on them (that runs the plan once more).
         sample_size: failure cases kept per check.
         pii_columns: columns whose values never appear in samples, messages or records.
         store: SQLite path or ``postgresql://`` URL of the audit record.
@@ -52,6 +66,7 @@ class Settings:
     namespace: str
     quarantine_dir: Path
     metrics: MetricsLevel = "cheap"
+    summaries: SummaryMode = "sample"
     sample_size: int = 5
     pii_columns: tuple[str, ...] = ()
     store: str = ""
@@ -129,6 +144,10 @@ def _coerce(key: str, value: Any, source: str, base: Path) -> Any:
     if key == "metrics":
         if value not in get_args(MetricsLevel):
             raise ConfigError(f"{where} must be one of off, cheap, full; got {value!r}")
+        return value
+    if key == "summaries":
+        if value not in get_args(SummaryMode):
+            raise ConfigError(f"{where} must be one of off, sample, full; got {value!r}")
         return value
     if key == "on_store_error":
         if value not in get_args(StoreErrorMode):

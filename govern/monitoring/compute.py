@@ -220,7 +220,7 @@ def _distinct(unique: Any, f12: tuple[int, int], count: int, sampled: bool) -> d
         f1, f2 = f12
         estimate = float(min(count, max(seen, seen + f1 * (f1 - 1) / (2 * (f2 + 1)))))
     out: dict[str, Any] = {"distinct": round(estimate)}
-    if seen <= HLL_MAX_VALUES:
+    if seen <= HLL_MAX_VALUES or not sampled:  # unsampled: every value, the union holds
         from datasketches import hll_sketch, tgt_hll_type
 
         hll = hll_sketch(HLL_LG_K, tgt_hll_type.HLL_8)
