@@ -15,8 +15,8 @@ from typing import Any
 
 __all__ = ["history_chart"]
 
-_W = 420  # plot width
-_H = 90  # plot height
+_W = 300  # plot width: two charts side by side on a page
+_H = 80  # plot height
 _LEFT = 64  # room for the axis labels
 _TOP = 8
 _BOTTOM = 18
@@ -50,9 +50,10 @@ def history_chart(
     present = [v for v in numbers if v is not None]
     low = min(present, default=0.0)
     high = max(present, default=1.0)
-    if fraction:
-        low = min(low, 0.0)
-    if high - low < 1e-12:  # a flat line sits in the middle
+    if fraction:  # a share: from 0, and a flat 0 at the bottom of a small scale
+        low = 0.0
+        high = max(high, 0.01)
+    elif high - low < 1e-12:  # a flat line sits in the middle
         pad = abs(high) * 0.1 or 1.0
         low, high = low - pad, high + pad
     count = len(numbers)
