@@ -62,18 +62,17 @@ class GateCall:
     def summary_of(self, frame: Any, *, deferred: bool = False) -> DatasetSummary | None:
         """The frame's monitoring summary, computed once per call.
 
-        None when summaries are off (``summaries = "off"`` and not ``deferred``), for a
-        deferred frame (Polars lazy, Spark) unless ``deferred`` (a Stable gate asks: its
-        plan runs once more), or when it cannot be computed (logged: the stage goes on).
+        None when summaries are off (``summaries = "off"``), for a deferred frame
+        (Polars lazy, Spark) unless ``deferred`` (a Stable gate asks: its plan runs once
+        more), or when it cannot be computed (logged: the stage goes on).
         """
         if not hasattr(self, "summaries"):
             self.summaries = {}
         known = self.summaries.get(id(frame))
         if known is not None and known[0] is frame and (known[1] is not None or not deferred):
             return known[1]
-        if not deferred and (
-            self.cfg.summaries == "off"
-            or frame_kind(frame) in (FrameKind.POLARS_LAZY, FrameKind.SPARK)
+        if self.cfg.summaries == "off" or (
+            not deferred and frame_kind(frame) in (FrameKind.POLARS_LAZY, FrameKind.SPARK)
         ):
             return None
         from govern.monitoring.frames import summarize_frame

@@ -7,21 +7,24 @@ stated false-alarm rate ``alpha`` per side, instead of written by hand.
 
 The model, fitted to the last ``window`` versions (oldest first):
 
-1. trend: the Theil-Sen slope over time (the median of pairwise slopes; robust to a
-   few outliers, ~29% breakdown point), from 8 versions on;
+1. trend: the Theil-Sen slope per version in run order (the median of pairwise slopes;
+   robust to a few outliers, ~29% breakdown point), from ``TREND_FROM`` (14) versions on;
+   the next version is one step on, whatever the time between versions;
 2. weekly season: the median residual per weekday (UTC), kept only when, fitted without
    the version it predicts (leave-one-out), it explains at least ``SEASONAL_STRENGTH`` of
    the residual variance, and the history has three versions or more of five weekdays or
    more (14 versions or more);
-3. scale: 1.4826 x the median absolute deviation of the leave-one-out residuals (the
-   standard deviation
-   of a normal distribution; an outlier in the history does not widen the bound);
+3. scale: from ``ROBUST_FROM`` (15) versions on, 1.4826 x the median absolute deviation
+   of the leave-one-out residuals (the standard deviation
+   of a normal distribution; an outlier in the history does not widen the bound); with
+   fewer, their standard deviation (the MAD of a few values is too often near zero);
    floored by a metric-specific ``floor`` so that a constant history does not alarm on
    noise below what matters.
 
 The bound is ``expected +/- k * scale`` with ``k`` the (1 - alpha) quantile of Student's t
-with n - 1 degrees of freedom, times sqrt(1 + 1/n) (a prediction interval: the new value
-and the fitted centre are both uncertain). With roughly normal residuals a clean version
+with n - 1 degrees of freedom, times sqrt(1 + 1/n + h), h the trend's leverage one step
+past the window (a prediction interval: the new value, the fitted level and the slope
+are all uncertain). With roughly normal residuals a clean version
 falls outside with probability ~``alpha`` per side. Residuals that are far from normal
 (heavy tails, regime changes inside the window) raise that rate; Cantelli's inequality
 gives the distribution-free worst case, 1 / (1 + k^2) (~9% at k = 3.1): the stated rate is
@@ -36,10 +39,22 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Literal
 
-__all__ = ["SEASONAL_STRENGTH", "Bound", "Side", "alpha_for", "learn_bound"]
+__all__ = [
+    "ROBUST_FROM",
+    "SEASONAL_STRENGTH",
+    "TREND_FROM",
+    "Bound",
+    "Side",
+    "alpha_for",
+    "learn_bound",
+]
 
 Side = Literal["both", "upper", "lower"]
 SEASONAL_STRENGTH = 0.3
+ROBUST_FROM = 15
+"""From this many history values the scale is the MAD's (robust), below it the SD's."""
+TREND_FROM = 14
+"""From this many history values a trend is fitted."""
 _DAY = 86400.0
 _MAD = 1.4826  # MAD -> standard deviation under normality
 _SENSITIVITY = {"low": 1e-4, "medium": 1e-3, "high": 1e-2}
@@ -77,7 +92,7 @@ class Bound:
         scale: the robust residual scale used (after the floor).
         n: history values used.
         seasonal: a weekly season was fitted.
-        trend: the fitted slope per day (0 when none was fitted).
+        trend: the fitted slope per version (0 when none was fitted).
     """
 
     expected: float
@@ -126,13 +141,13 @@ def _variance(values: Sequence[float]) -> float:
     return sum((v - mean) ** 2 for v in values) / len(values)
 
 
-def _theil_sen(days: Sequence[float], y: Sequence[float]) -> float:
+def _theil_sen(x: Sequence[float], y: Sequence[float]) -> float:
     n = len(y)
     if n <= 60:
         pairs = ((i, j) for i in range(n) for j in range(i + 1, n))
     else:  # long windows: the slopes across half the window (n/2 pairs, as robust)
         pairs = ((i, i + n // 2) for i in range(n - n // 2))
-    slopes = [(y[j] - y[i]) / (days[j] - days[i]) for i, j in pairs if days[j] != days[i]]
+    slopes = [(y[j] - y[i]) / (x[j] - x[i]) for i, j in pairs if x[j] != x[i]]
     return _median(slopes) if slopes else 0.0
 
 
@@ -168,8 +183,8 @@ def learn_bound(
 
     Args:
         values: the metric over the history, oldest first (at least 2).
-        times: each version's time (epoch seconds), or None (no trend, no season).
-        at: the new version's time (needed for trend and season).
+        times: each version's time (epoch seconds), or None (no weekly season).
+        at: the new version's time (needed for the season).
         side: which side is bounded (``upper`` for rates that must not rise ...).
         alpha: the false-alarm rate per side under the normal residual model.
         floor: the smallest residual scale (in the metric's units, or of log1p with
@@ -185,29 +200,29 @@ def learn_bound(
         raise ValueError("values and times differ in length")
     y = [math.log1p(max(v, 0.0)) if log else float(v) for v in values]
     n = len(y)
-    slope, seasonal = 0.0, False
-    season = [0.0] * 7
-    timed = times is not None and at is not None
-    if timed and times is not None and at is not None:
-        days = [(t - times[0]) / _DAY for t in times]
-        if n >= 8:
-            slope = _theil_sen(days, y)
-        r = [v - slope * d for v, d in zip(y, days, strict=True)]
-        held_out = [0.0] * n
-        if n >= 14:
-            season, held_out, seasonal = _season(r, times)
-        level = _median([v - h for v, h in zip(r, held_out, strict=True)])
-        # each version's residual against a season fitted without it: in-sample weekday
-        # medians of a few versions each would absorb the noise and understate the scale
-        fitted = [level + slope * d + h for d, h in zip(days, held_out, strict=True)]
-        expected = level + slope * (at - times[0]) / _DAY + season[_weekday(at)]
-    else:
-        level = _median(y)
-        fitted = [level] * n
-        expected = level
+    # the trend is per version, in run order (the record's sequence): arrival times may be
+    # irregular, and a slope per day would be extrapolated over any gap
+    steps = [float(i) for i in range(n)]
+    slope = _theil_sen(steps, y) if n >= TREND_FROM else 0.0
+    r = [v - slope * i for v, i in zip(y, steps, strict=True)]
+    season, held_out, seasonal = [0.0] * 7, [0.0] * n, False
+    if times is not None and at is not None and n >= 14:
+        season, held_out, seasonal = _season(r, times)
+    level = _median([v - h for v, h in zip(r, held_out, strict=True)])
+    # each version's residual against a season fitted without it: in-sample weekday
+    # medians of a few versions each would absorb the noise and understate the scale
+    fitted = [level + slope * i + h for i, h in zip(steps, held_out, strict=True)]
+    expected = level + slope * n + (season[_weekday(at)] if seasonal and at is not None else 0.0)
     residuals = [v - f for v, f in zip(y, fitted, strict=True)]
-    scale = max(_mad(residuals), floor)
-    k = _t_quantile(1.0 - alpha, n - 1) * math.sqrt(1.0 + 1.0 / n)
+    # MAD ignores outliers in the history but is a poor estimate from a few values (37%
+    # efficiency); below ROBUST_FROM values the standard deviation, whose t interval is exact
+    spread = _mad(residuals) if n >= ROBUST_FROM else math.sqrt(_variance(residuals) * n / (n - 1))
+    scale = max(spread, floor)
+    # prediction interval: the new value's own noise, the fitted level's, and (with a
+    # trend) the slope's, extrapolated one step past the window
+    centre = (n - 1) / 2
+    lever = (n - centre) ** 2 / sum((i - centre) ** 2 for i in steps) if slope else 0.0
+    k = _t_quantile(1.0 - alpha, n - 1) * math.sqrt(1.0 + 1.0 / n + lever)
     low = expected - k * scale if side in ("both", "lower") else None
     high = expected + k * scale if side in ("both", "upper") else None
     if log:
