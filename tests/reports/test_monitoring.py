@@ -134,3 +134,45 @@ def test_pdf_charts_keep_their_colours(monitored: Path, tmp_path: Path) -> None:
     purple = sum(int(near(page, PURPLE, 12).sum()) for page in pages)
     assert red > 40, "the anomaly markers are not drawn red"
     assert purple > 300, "the history lines are not drawn"
+
+
+def test_model_card_shows_input_drift_since_training(tmp_path: Path) -> None:
+    import numpy as np
+    import pandas as pd
+    import pandera.pandas as pa
+    from scipy.stats import ks_2samp
+    from sklearn.linear_model import LogisticRegression
+
+    import govern
+    from govern import reports
+
+    schema = pa.DataFrameSchema({"x": pa.Column(float), "kind": pa.Column(str)})
+
+    @govern.stage(inputs={"df": schema}, outputs=govern.model("clf"))
+    def train(df: pd.DataFrame) -> LogisticRegression:
+        return LogisticRegression().fit(df[["x"]], df["kind"])
+
+    @govern.stage(inputs={"df": schema})
+    def predict(model: LogisticRegression, df: pd.DataFrame) -> list[str]:
+        return list(model.predict(df[["x"]]))
+
+    rng = np.random.default_rng(5)
+    trained = pd.DataFrame({"x": rng.normal(0, 1, 150), "kind": rng.choice(["a", "b"], 150)})
+    scored = pd.DataFrame({"x": rng.normal(1.5, 1, 120), "kind": rng.choice(["a", "b"], 120)})
+    with govern.run("scoring"):
+        predict(train(trained), scored)
+    close_stores()
+    ctx = reports.model_card("clf@1", format="json").context
+    drift = ctx["input_drift"]
+    assert drift["scored_by"] == "predict" and drift["training_dataset"].endswith("train.df")
+    x = next(c for c in drift["columns"] if c["column"] == "x")
+    # both samples under KLL's k=200: the sketches hold every value, the distance is exact
+    assert x["ks"] == pytest.approx(ks_2samp(trained["x"], scored["x"]).statistic, abs=1e-12)
+    assert "x:psi" in drift["crossed"] and drift["rows_before"] == 150
+    html, md = tmp_path / "card.html", tmp_path / "card.md"
+    assert main(["report", "model-card", "clf@1", "-o", str(html)]) == 0
+    assert main(["report", "model-card", "clf@1", "-o", str(md)]) == 0
+    assert 'data-section="input_drift"' in html.read_text()
+    text = md.read_text()
+    assert "## Input drift since training" in text and "| x | same | float64 |" in text
+    assert "1 threshold(s) crossed" in text

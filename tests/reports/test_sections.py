@@ -54,6 +54,7 @@ CARD_SECTIONS = (
     "lineage",
     "quantitative_analysis",
     "input_signature",
+    "input_drift",
     "ethical_considerations",
     "caveats",
     "changes",

@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from govern.monitoring.drift import Drift, compare, of_summary, window
-from govern.monitoring.recorded import Sighting, sightings
-from govern.monitoring.summary import ColumnSummary
+from govern.monitoring.recorded import Sighting, short_version, sightings
+from govern.monitoring.summary import ColumnSummary, DatasetSummary
 from govern.reports.history import history_chart
 
 if TYPE_CHECKING:
     from govern.store import Store
-    from govern.types import StageResult
+    from govern.types import DatasetVersion, StageResult
 
 __all__ = ["HISTORY", "WINDOW", "drift_entry", "monitoring_section", "training_drift"]
 
@@ -34,8 +34,8 @@ _LOCATION = {"stable:mean", "stable:median", "stable:p05", "stable:p95", "stable
 _SHARE = {"stable:frequency_shift", "stable:new_categories", "stable:vanished_categories"}
 
 
-def _summarised(dv: Any) -> bool:
-    return getattr(dv, "summary", None) is not None
+def _summarised(dv: DatasetVersion) -> bool:
+    return dv.summary is not None
 
 
 def _location(column: ColumnSummary | None, top: str | None) -> float | None:
@@ -156,32 +156,35 @@ def monitoring_section(store: Store, stages: Sequence[StageResult]) -> list[dict
 
 
 def training_drift(
-    store: Store, training: StageResult, users: Sequence[StageResult]
+    training: Sequence[DatasetVersion], users: Sequence[StageResult]
 ) -> dict[str, Any] | None:
-    """Drift of the model's inputs: its training data against the newest batch it scored.
+    """Drift of a model's inputs since training: the newest batch it scored, per column.
 
-    ``training`` is the stage call that trained the model, ``users`` the stage calls that
-    used it (record order). The first input of each with a summary is compared; None when
-    either has none.
+    ``training`` are the model's training datasets (evaluation data left out), ``users``
+    the stage calls that used the model (record order). The newest call with an input
+    summary is compared with the training dataset sharing the most columns with it (as
+    ``Stable(against=model)`` picks it); None when either side has no summary.
     """
-    ref = next((dv for dv in training.datasets if dv.role == "input" and _summarised(dv)), None)
+    trained = [dv for dv in training if _summarised(dv)]
     for call in reversed(users):
-        cur = next((dv for dv in call.datasets if dv.role == "input" and _summarised(dv)), None)
-        if ref is None or cur is None:
+        inputs = [dv for dv in call.datasets if dv.role == "input" and _summarised(dv)]
+        if not trained or not inputs:
             continue
-        trained = sightings([training], ref.ref.namespace, ref.ref.name)
-        scored = sightings([call], cur.ref.namespace, cur.ref.name)
-        if not trained or not scored:
-            return None
+        scored = inputs[0]
+        columns = {n for n, _ in scored.schema}
+        ref = max(trained, key=lambda dv: len(columns & {n for n, _ in dv.schema}))
+        before = DatasetSummary.from_dict(ref.summary or {})
+        after = DatasetSummary.from_dict(scored.summary or {})
         found = compare(
-            of_summary(trained[0].summary, trained[0].label),
-            of_summary(scored[-1].summary, scored[-1].label),
+            of_summary(before, short_version(ref.fingerprint or "") or "training data"),
+            of_summary(after, short_version(scored.fingerprint or "") or "scored batch"),
         )
         return {
             "training_dataset": f"{ref.ref.namespace}:{ref.ref.name}",
-            "scored_dataset": f"{cur.ref.namespace}:{cur.ref.name}",
+            "scored_dataset": f"{scored.ref.namespace}:{scored.ref.name}",
             "scored_by": call.stage,
             "scored_run": call.run_id,
+            "scored_at": call.started_at.isoformat(),
             **drift_entry(found),
         }
     return None
