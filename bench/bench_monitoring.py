@@ -1,0 +1,432 @@
+"""Monitoring: what summaries cost, how fast Stable judges, how much the store grows, and
+how well Stable detects shifts on generated daily batches. One run prints every figure.
+
+    python bench/bench_monitoring.py [--rows 1000000] [--polars-rows 10000000]
+        [--versions 1000] [--days 300] [--repeat 5] [--only cost,stable,store,accuracy]
+
+Targets (issue 15):
+(a) the default summary of a 1M x 6 frame costs <= 25% of a bare pandera validate of the
+    same frame; Polars at 10M rows is reported the same way;
+(b) judging a version with Stable against 1,000 stored versions <= 50 ms;
+(c) store growth per version: stated;
+(d) accuracy: a few hundred clean daily batches (trend, weekly season, noise), then
+    shifts of each kind injected into otherwise clean batches: detection >= 90%, false
+    alarms <= 1% of the metric checks run on clean batches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+_DAY = 86400.0
+_START = 1_767_225_600.0  # 2026-01-01 00:00 UTC, a Thursday
+CATEGORIES = ("north", "south", "east", "west", "online")
+SHARES = (0.3, 0.25, 0.2, 0.15, 0.1)
+
+# --- (d) the generated daily batches ------------------------------------------------------
+
+
+def batch(day: int, rng: np.random.Generator, base_rows: int = 2000) -> pd.DataFrame:
+    """One clean daily batch: a 0.1%/day trend and a weekly season in volume and values.
+
+    Columns: ``id`` (int), ``amount`` (float, trend + season + noise), ``qty`` (int,
+    Poisson), ``region`` (5 categories, weekly-modulated shares), ``score`` (float, 2%
+    missing), ``channel`` (3 categories).
+    """
+    weekday = (day + 3) % 7  # 2026-01-01 is a Thursday (Monday = 0)
+    weekend = weekday >= 5
+    season = (-0.35 if weekend else 0.08) + 0.03 * math.sin(2 * math.pi * weekday / 7)
+    rows = round(base_rows * (1 + 0.001 * day) * (1 + season) * rng.lognormal(0, 0.03))
+    level = 100 + 0.05 * day + (6 if weekend else 0)
+    shares = np.array(SHARES) * (1 + (0.15 if weekend else 0) * np.array([-1, -1, 0, 1, 3]))
+    score = rng.beta(2, 5, rows)
+    score[rng.random(rows) < 0.02] = np.nan
+    return pd.DataFrame(
+        {
+            "id": np.arange(rows, dtype=np.int64) + day * 10_000_000,
+            "amount": rng.normal(level, 10, rows),
+            "qty": rng.poisson(3 + (1 if weekend else 0), rows).astype(np.int64),
+            "region": pd.Series(rng.choice(CATEGORIES, rows, p=shares / shares.sum()), dtype="str"),
+            "score": score,
+            "channel": pd.Series(
+                rng.choice(["web", "store", "phone"], rows, p=[0.5, 0.4, 0.1]), dtype="str"
+            ),
+        }
+    )
+
+
+def arrival(day: int, rng: np.random.Generator) -> float:
+    """When the day's batch lands: 06:00 UTC give or take 20 minutes."""
+    return _START + day * _DAY + 6 * 3600 + rng.normal(0, 1200)
+
+
+@dataclass(frozen=True)
+class Shift:
+    """One kind of injected shift: how to apply it and which failed checks detect it."""
+
+    name: str
+    apply: Callable[[pd.DataFrame, np.random.Generator], pd.DataFrame]
+    detects: Callable[[str, str | None], bool]
+    late: float = 0.0  # seconds the batch arrives late
+
+
+def _volume(df: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    return df.sample(frac=0.7, random_state=int(rng.integers(1 << 31))).reset_index(drop=True)
+
+
+def _nulls(df: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    out = df.copy()
+    present = out["score"].notna().to_numpy()
+    extra = rng.random(len(out)) < 0.05 / present.mean()  # +5 points of all rows
+    out.loc[present & extra, "score"] = np.nan
+    return out
+
+
+def _mean(df: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    out = df.copy()
+    out["amount"] = out["amount"] + 2 * 10  # +2 sigma of the column's values
+    return out
+
+
+def _category(df: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    out = df.copy()
+    picked = rng.random(len(out)) < 0.05
+    out["region"] = out["region"].where(~picked, "arctic")
+    return out
+
+
+def _drop(df: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    return df.drop(columns=["channel"])
+
+
+def _retype(df: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    out = df.copy()
+    out["qty"] = out["qty"].astype("str")
+    return out
+
+
+def _same(df: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    return df
+
+
+SHIFTS = (
+    Shift("volume -30%", _volume, lambda check, col: check == "stable:row_count"),
+    Shift(
+        "null rate +5 points",
+        _nulls,
+        lambda check, col: check == "stable:null_fraction" and col == "score",
+    ),
+    Shift(
+        "mean +2 sigma",
+        _mean,
+        lambda check, col: (
+            col == "amount"
+            and check in ("stable:mean", "stable:median", "stable:p05", "stable:p95")
+        ),
+    ),
+    Shift(
+        "new category",
+        _category,
+        lambda check, col: (
+            col == "region" and check in ("stable:new_categories", "stable:frequency_shift")
+        ),
+    ),
+    Shift(
+        "dropped column", _drop, lambda check, col: check == "stable:schema" and col == "channel"
+    ),
+    Shift("retyped column", _retype, lambda check, col: check == "stable:schema" and col == "qty"),
+    Shift("late batch (+1 day)", _same, lambda check, col: check == "stable:freshness", late=_DAY),
+)
+
+
+def accuracy(days: int, window: int, injections: int, seed: int = 15) -> dict[str, Any]:
+    """Detection and false-alarm rates of Stable's metrics on generated batches."""
+    from govern.monitoring.frames import summarize_frame
+    from govern.monitoring.rules import HistoryPoint, Options, evaluate
+
+    rng = np.random.default_rng(seed)
+    frames = [batch(d, rng) for d in range(days)]
+    times = [arrival(d, rng) for d in range(days)]
+    summaries = [summarize_frame(f) for f in frames]
+    points = [HistoryPoint(i, t, s) for i, (t, s) in enumerate(zip(times, summaries, strict=True))]
+    opts = Options(min_history=7)
+    clean_checks = clean_alarms = 0
+    alarms: dict[str, int] = {}
+    for day in range(opts.min_history, days):
+        history = points[max(0, day - window) : day]
+        for result in evaluate(summaries[day], times[day], history, opts):
+            if result.ran:
+                clean_checks += 1
+                if not result.passed:
+                    clean_alarms += 1
+                    key = f"{result.check}" + (f"[{result.column}]" if result.column else "")
+                    alarms[key] = alarms.get(key, 0) + 1
+    # shifts go into days after a full window, spread over the rest of the history
+    first = window + opts.min_history
+    chosen = np.linspace(first, days - 1, injections).round().astype(int)
+    detected: dict[str, tuple[int, int]] = {}
+    for shift in SHIFTS:
+        hits = 0
+        for day in chosen:
+            shifted = summarize_frame(shift.apply(frames[day], rng))
+            history = points[max(0, day - window) : day]
+            results = evaluate(shifted, times[day] + shift.late, history, opts)
+            hits += any(
+                r.ran and not r.passed and shift.detects(r.check, r.column) for r in results
+            )
+        detected[shift.name] = (hits, len(chosen))
+    return {
+        "clean_checks": clean_checks,
+        "clean_alarms": clean_alarms,
+        "alarms": alarms,
+        "detected": detected,
+    }
+
+
+def report_accuracy(args: argparse.Namespace) -> bool:
+    found = accuracy(args.days, args.window, args.injections)
+    total_hits = sum(h for h, _ in found["detected"].values())
+    total = sum(n for _, n in found["detected"].values())
+    rate = total_hits / total
+    false_rate = found["clean_alarms"] / max(found["clean_checks"], 1)
+    print(f"\n(d) accuracy: {args.days} clean daily batches,", end=" ")
+    print(f"Stable(window={args.window}, min_history=7)")
+    for name, (hits, n) in found["detected"].items():
+        print(f"    {name:<24} detected {hits:3d} of {n:3d} ({hits / n:6.1%})")
+    ok_detect = rate >= 0.90
+    ok_false = false_rate <= 0.01
+    print(
+        f"    detection rate {rate:.1%} ({total_hits}/{total})   target >= 90%  "
+        f"{'ok' if ok_detect else 'MISSED'}"
+    )
+    print(
+        f"    false alarms {false_rate:.2%} of {found['clean_checks']:,} metric checks on clean "
+        f"batches ({found['clean_alarms']})   target <= 1%  {'ok' if ok_false else 'OVER'}"
+    )
+    if found["alarms"]:
+        worst = sorted(found["alarms"].items(), key=lambda kv: -kv[1])[:6]
+        print("    false alarms by check: " + ", ".join(f"{k} {v}" for k, v in worst))
+    return ok_detect and ok_false
+
+
+# --- (a) summary cost ---------------------------------------------------------------------
+
+
+def report_cost(args: argparse.Namespace) -> bool:
+    print("(a) summary cost (level 'sample', the default) vs a bare pandera validate(lazy=True)")
+    ok = _pandas_cost(args)
+    return _polars_cost(args) and ok
+
+
+def _pandas_cost(args: argparse.Namespace) -> bool:
+    from _common import paired, report
+    from bench_metrics import build_frame, pandera_schema
+
+    from govern.monitoring.frames import summarize_frame
+
+    df = build_frame(args.rows)
+    schema = pandera_schema()
+    schema.validate(df, lazy=True)
+    figures = paired(
+        lambda: summarize_frame(df), lambda: schema.validate(df, lazy=True), args.repeat
+    )
+    ok = report(f"pandas {args.rows:,} x 6", figures, 0.25)
+    full = paired(lambda: summarize_frame(df, "full"), lambda: schema.validate(df, lazy=True), 2)
+    print(f"    (level 'full', every value: ratio {full['ratio']:.2f}; not the default)")
+    return ok
+
+
+def _polars_cost(args: argparse.Namespace) -> bool:
+    import polars as pl
+    from _common import paired, reference_frame, report
+    from bench_polars import schema as polars_schema
+
+    from govern.monitoring.frames import summarize_frame
+
+    frame = pl.from_pandas(reference_frame(args.polars_rows))
+    checks = polars_schema()
+    checks.validate(frame, lazy=True)
+    figures = paired(
+        lambda: summarize_frame(frame),
+        lambda: checks.validate(frame, lazy=True),
+        max(2, args.repeat // 2),
+    )
+    ok = report(f"polars {args.polars_rows:,} x 6", figures, 0.25)
+    lazy = frame.lazy()
+    figures = paired(
+        lambda: summarize_frame(lazy), lambda: checks.validate(lazy, lazy=True).collect(), 2
+    )
+    report(f"polars lazy {args.polars_rows:,} x 6 (info only)", figures, 0.25)
+    return ok
+
+
+# --- (b) Stable against 1,000 stored versions, (c) store growth ----------------------------
+
+
+def _schema() -> Any:
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema({"amount": pa.Column(float), "id": pa.Column(int)})
+
+
+_SCHEMA = _schema()
+
+
+def _daily_store(versions: int, summaries: str) -> tuple[Path, float]:
+    """A store with ``versions`` versions of one dataset; its size per version (bytes)."""
+    import govern
+    from govern.recording import close_stores
+
+    root = Path(tempfile.mkdtemp(prefix="bench-monitoring-"))
+    store = root / "govern.db"
+    govern.configure(store=str(store), summaries=summaries, namespace="bench")
+
+    @govern.stage(name="load", outputs=_SCHEMA)
+    def load(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame
+
+    rng = np.random.default_rng(1)
+    with govern.run("daily"):
+        load(batch(0, rng))
+    close_stores()
+    base = _size(root)
+    with govern.run("daily"):
+        for day in range(1, versions + 1):
+            load(batch(day, rng, base_rows=1000))
+    close_stores()
+    return store, (_size(root) - base) / versions
+
+
+def _size(root: Path) -> int:
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+
+
+def report_stable(args: argparse.Namespace) -> bool:
+    from _common import paired
+
+    import govern
+    from govern.monitoring.rules import HistoryPoint, Options, evaluate
+    from govern.monitoring.summary import DatasetSummary
+    from govern.recording import close_stores
+    from govern.store import open_store
+
+    print(f"\n(b) Stable against {args.versions:,} stored versions (one dataset, 6 columns)")
+    started = time.perf_counter()
+    store_path, per_version = _daily_store(args.versions, "sample")
+    built = time.perf_counter() - started
+    rng = np.random.default_rng(2)
+    frame = batch(args.versions + 1, rng, base_rows=1000)
+    stable = govern.Gate(govern.Stable(window=args.versions, min_history=7), severity="warn")
+
+    @govern.stage(name="load", outputs=[_SCHEMA, stable])
+    def watched(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame
+
+    @govern.stage(name="load", outputs=_SCHEMA)
+    def plain(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame
+
+    import warnings
+
+    def call(stage: Callable[[pd.DataFrame], pd.DataFrame]) -> Callable[[], None]:
+        def go() -> None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with govern.run("daily"):
+                    stage(frame)
+
+        return go
+
+    with open_store(str(store_path)) as store:
+        rows = store.dataset_summaries("daily.load.return", "bench", limit=args.versions)
+    assert len(rows) >= args.versions, len(rows)
+    history = [HistoryPoint(r.seq, r.ts, DatasetSummary.from_dict(r.summary)) for r in rows]
+    from govern.monitoring.frames import summarize_frame
+
+    current = summarize_frame(frame)
+    opts = Options(min_history=7)
+
+    def read_and_judge() -> None:
+        with open_store(str(store_path)) as store:
+            found = store.dataset_summaries("daily.load.return", "bench", limit=args.versions)
+        points = [HistoryPoint(r.seq, r.ts, DatasetSummary.from_dict(r.summary)) for r in found]
+        evaluate(current, time.time(), points, opts)
+
+    samples = []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        read_and_judge()
+        samples.append(time.perf_counter() - t0)
+    judged = statistics.median(samples)
+    only = statistics.median(
+        [_timed(lambda: evaluate(current, time.time(), history, opts)) for _ in range(args.repeat)]
+    )
+    figures = paired(call(watched), call(plain), args.repeat)
+    close_stores()
+    extra = figures["a"] - figures["b"]
+    ok = judged <= 0.050
+    print(
+        f"    read {args.versions:,} summaries + judge: {judged * 1000:7.1f} ms "
+        f"(judging alone {only * 1000:.1f} ms)   target <= 50 ms  {'ok' if ok else 'OVER'}"
+    )
+    print(
+        f"    a stage call with the Stable gate vs without: {figures['a'] * 1000:.1f} ms vs "
+        f"{figures['b'] * 1000:.1f} ms (+{extra * 1000:.1f} ms, includes the frame's summary)"
+    )
+    print(f"    (store of {args.versions:,} versions built in {built:.0f} s)")
+
+    print("\n(c) store growth per version (6 columns, ~1,000 rows a version)")
+    _, without = _daily_store(min(args.versions, 300), "off")
+    print(
+        f"    with summaries {per_version / 1024:6.1f} KiB/version, without "
+        f"{without / 1024:6.1f} KiB/version: the summary adds {(per_version - without) / 1024:.1f} "
+        f"KiB/version ({args.versions:,} versions: {per_version * args.versions / 2**20:.1f} MiB)"
+    )
+    govern.configure()
+    return ok
+
+
+def _timed(func: Callable[[], Any]) -> float:
+    t0 = time.perf_counter()
+    func()
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--polars-rows", type=int, default=10_000_000)
+    parser.add_argument("--versions", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=300)
+    parser.add_argument("--window", type=int, default=30)
+    parser.add_argument("--injections", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", default="cost,stable,store,accuracy")
+    args = parser.parse_args()
+    parts = set(args.only.split(","))
+    ok = True
+    if "cost" in parts:
+        ok &= report_cost(args)
+    if "stable" in parts or "store" in parts:
+        ok &= report_stable(args)
+    if "accuracy" in parts:
+        ok &= report_accuracy(args)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
