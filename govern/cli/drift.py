@@ -120,7 +120,8 @@ def drift(
             root = lineage(store, root, depth=0).root or root
         except LineageError as err:
             raise fail(str(err), EXIT_CONFIG) from None
-        history = sightings(store.dataset_usages(root.name, root.namespace), *root[1:3])
+        usages = store.dataset_usages(root.name, root.namespace)
+        history = sightings(usages, root.namespace, root.name)
     if not history:
         raise fail(
             f"no version of {root} has a monitoring summary in the record", EXIT_CANNOT_EVALUATE

@@ -81,10 +81,10 @@ def sightings(usages: Sequence[StageResult], namespace: str, name: str) -> list[
                 continue
             last = found[-1] if found else None
             if last is not None and last.run_id == call.run_id and last.version == dv.fingerprint:
-                new = tuple(c for c in stable if c not in last.checks)
-                found[-1] = replace(last, checks=last.checks + new)
+                found[-1] = replace(last, checks=last.checks + stable)
+                stable = ()
                 continue
-            summary = _summary(getattr(dv, "summary", None))
+            summary = _summary(dv.summary)
             if summary is None:
                 continue
             found.append(

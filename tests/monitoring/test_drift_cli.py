@@ -127,3 +127,36 @@ def test_nothing_to_compare_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
     record_days(1)
     code, _, err = run(["drift", DATASET], capsys)
     assert code == 3 and "is the first recorded" in err
+
+
+def test_a_version_read_again_in_its_run_is_one_version() -> None:
+    import pandas as pd
+
+    import govern
+    from govern.monitoring.recorded import sightings
+    from govern.store import open_store
+
+    watch = govern.Gate(govern.Stable(window=10, min_history=2, metrics=("row_count",)), "warn")
+
+    @govern.stage(outputs=watch)
+    def load(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame
+
+    @govern.stage(inputs={"frame": watch})
+    def use(frame: pd.DataFrame) -> int:
+        return len(frame)
+
+    for day in range(3):
+        with govern.run("twice"):
+            use(load(batch(day)))
+    close_stores()
+    with open_store(create=False) as store:
+        usages = store.dataset_usages("twice.load.return", "testproject")
+    history = sightings(usages, "testproject", "twice.load.return")
+    assert [s.run_id for s in history] == sorted(
+        {u.run_id for u in usages}, key=[u.run_id for u in usages].index
+    )
+    assert [s.summary.rows for s in history] == [len(batch(d)) for d in range(3)]
+    # the output gate's and the next stage's input gate's checks, on the one version
+    assert [len(s.checks) for s in history] == [2, 2, 2]
+    assert {c.outcome for c in history[-1].checks} == {"passed"}
