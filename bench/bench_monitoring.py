@@ -17,6 +17,8 @@ Targets (issue 15):
 from __future__ import annotations
 
 import argparse
+import atexit
+import shutil
 import statistics
 import sys
 import tempfile
@@ -163,12 +165,16 @@ def _schema() -> Any:
 _SCHEMA = _schema()
 
 
+_TEMP: list[Path] = []  # stores to remove at exit
+
+
 def _daily_store(versions: int, summaries: str) -> tuple[Path, float]:
     """A store with ``versions`` versions of one dataset; its size per version (bytes)."""
     import govern
     from govern.recording import close_stores
 
     root = Path(tempfile.mkdtemp(prefix="bench-monitoring-"))
+    _TEMP.append(root)
     store = root / "govern.db"
     govern.configure(store=str(store), summaries=summaries, namespace="bench")
 
@@ -297,6 +303,7 @@ def main() -> None:
     args = parser.parse_args()
     parts = set(args.only.split(","))
     ok = True
+    atexit.register(lambda: [shutil.rmtree(p, ignore_errors=True) for p in _TEMP])
     if "cost" in parts:
         ok &= report_cost(args)
     if "stable" in parts or "store" in parts:
