@@ -1,42 +1,24 @@
-"""Recognise data frames without importing the libraries that define them.
+"""The frame kinds govern's engines handle, and Spark's row predicates.
 
-A frame can only be of a library the caller has already imported, so looking in
-``sys.modules`` keeps ``import govern`` free of pandas, polars and pyspark.
+Which engine a frame belongs to is `govern.engines.engine_for`'s answer; callers ask the
+engine and never branch on the kind. `FrameKind` names the engines.
 """
 
 from __future__ import annotations
 
 import enum
-import sys
 from typing import Any
 
-__all__ = ["FrameKind", "RowPredicate", "frame_kind", "row_count"]
+__all__ = ["FrameKind", "RowPredicate"]
 
 
 class FrameKind(enum.StrEnum):
-    """The frame libraries govern can gate."""
+    """The frame libraries govern can gate (each an engine's ``kind``)."""
 
     PANDAS = "pandas"
     POLARS = "polars"
     POLARS_LAZY = "polars_lazy"
     SPARK = "spark"
-
-
-def frame_kind(obj: Any) -> FrameKind | None:
-    """The kind of ``obj``, or None when it is not a supported data frame."""
-    pandas = sys.modules.get("pandas")
-    if pandas is not None and isinstance(obj, pandas.DataFrame):
-        return FrameKind.PANDAS
-    polars = sys.modules.get("polars")
-    if polars is not None:
-        if isinstance(obj, polars.DataFrame):
-            return FrameKind.POLARS
-        if isinstance(obj, polars.LazyFrame):
-            return FrameKind.POLARS_LAZY
-    spark_sql = sys.modules.get("pyspark.sql")
-    if spark_sql is not None and isinstance(obj, spark_sql.DataFrame):
-        return FrameKind.SPARK
-    return None
 
 
 class RowPredicate:
@@ -57,11 +39,3 @@ class RowPredicate:
 
     def __repr__(self) -> str:
         return f"RowPredicate({self.label!r})"
-
-
-def row_count(obj: Any) -> int | None:
-    """Rows of an eager frame; None where counting would run a query (lazy, Spark)."""
-    kind = frame_kind(obj)
-    if kind in (FrameKind.PANDAS, FrameKind.POLARS):
-        return len(obj)
-    return None

@@ -15,10 +15,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from govern.checks.base import Finding
-from govern.checks.rows import positions_of
 from govern.config import Settings
+from govern.engines import engine_for
 from govern.errors import CheckEvaluationError, GateDefinitionError
-from govern.frames import FrameKind, frame_kind, row_count
 from govern.gates import BoundGate
 from govern.quarantine import file_digest, rejected_rows, safe_filename, split, write_rejected
 from govern.types import (
@@ -71,9 +70,8 @@ class GateCall:
         known = self.summaries.get(id(frame))
         if known is not None and known[0] is frame and (known[1] is not None or not deferred):
             return known[1]
-        if self.cfg.summaries == "off" or (
-            not deferred and frame_kind(frame) in (FrameKind.POLARS_LAZY, FrameKind.SPARK)
-        ):
+        engine = engine_for(frame)
+        if self.cfg.summaries == "off" or (not deferred and engine is not None and engine.deferred):
             return None
         from govern.monitoring.frames import summarize_frame
 
@@ -267,7 +265,7 @@ class GateCall:
             "stage %r quarantined %d of %s row(s) of %r to %s",
             self.stage_name,
             rows,
-            "?" if row_count(frame) is None else row_count(frame),
+            "?" if _rows(frame) is None else _rows(frame),
             ref.name,
             path,
         )
@@ -280,7 +278,7 @@ def _why(finding: Finding) -> str:
 
 def _kept(frame: Any, reasons: Mapping[Any, list[str]]) -> list[int] | None:
     """Positions of ``frame`` not in ``reasons``; None for a deferred frame (no length)."""
-    rows = row_count(frame)
+    rows = _rows(frame)
     if rows is None:
         return None
     return [p for p in range(rows) if p not in reasons]
@@ -296,18 +294,21 @@ def _failing_rows(frame: Any, finding: Finding) -> Sequence[Any] | None:
     if finding.failing_rows is not None:
         return finding.failing_rows
     labels = finding.failing_index
-    if labels is None or frame_kind(frame) is not FrameKind.PANDAS:
+    engine = engine_for(frame)
+    if labels is None or engine is None:
         return labels
-    exact = positions_of(frame.index, labels)
-    if exact is not None:
-        return exact
-    import numpy as np
-
-    return [int(p) for p in np.flatnonzero(frame.index.isin(list(labels)))]
+    return engine.rows_for_labels(frame, labels)
 
 
 def _pii_index(frame: Any, pii_columns: Sequence[str] | frozenset[str]) -> bool:
     """Whether a pandas frame's index (any level) is a PII column: its labels are values."""
-    if not pii_columns or frame_kind(frame) is not FrameKind.PANDAS:
+    engine = engine_for(frame)
+    if not pii_columns or engine is None:
         return False
-    return any(name is not None and str(name) in pii_columns for name in frame.index.names)
+    return any(name in pii_columns for name in engine.index_names(frame))
+
+
+def _rows(frame: Any) -> int | None:
+    """Rows of an eager frame; None where counting would run a query (lazy, Spark)."""
+    engine = engine_for(frame)
+    return None if engine is None else engine.row_count(frame)

@@ -8,11 +8,13 @@ is written to a temporary name and linked into place without replacing anything,
 crash never leaves half a file and no call's rejected rows overwrite another's; its
 SHA-256 (`file_digest`) goes into the record.
 
-Deferred frames stay deferred: a polars LazyFrame is split into two lazy plans (rows
-matched by position with ``with_row_index``) and the rejected plan is streamed to Parquet
-with ``sink_parquet``; a Spark frame is split with ``filter(p)`` / ``filter(~p)`` on the
-failing checks' predicates (`govern.frames.RowPredicate`) and written by Spark as a
-Parquet directory. Spark rows have no index: their ``_govern_row`` is null.
+Each frame's engine splits and writes (`govern.engines`: ``Engine.split``,
+``write_rejected``, ``rejected_rows``). Deferred frames stay deferred: a polars LazyFrame
+is split into two lazy plans (rows matched by position with ``with_row_index``) and the
+rejected plan is streamed to Parquet with ``sink_parquet``; a Spark frame is split with
+``filter(p)`` / ``filter(~p)`` on the failing checks' predicates
+(`govern.frames.RowPredicate`) and written by Spark as a Parquet directory. Spark rows
+have no index: their ``_govern_row`` is null.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from govern.engines import Engine, engine_for
+from govern.engines.base import REASONS_COLUMN, ROW_COLUMN
 from govern.errors import GovernError
-from govern.frames import FrameKind, RowPredicate, frame_kind
 
 __all__ = [
     "REASONS_COLUMN",
@@ -37,10 +40,7 @@ __all__ = [
     "write_rejected",
 ]
 
-REASONS_COLUMN = "_govern_reasons"
-ROW_COLUMN = "_govern_row"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_POSITION = "__govern_position"
 _MAX_PART = 80  # two parts + a 36-character call id + suffixes stay under 255 bytes
 
 
@@ -77,86 +77,20 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _engine(frame: Any) -> Engine:
+    engine = engine_for(frame)
+    if engine is None:
+        raise GovernError(f"cannot quarantine rows of a {type(frame).__qualname__}")
+    return engine
+
+
 def split(frame: Any, reasons: Mapping[Any, Sequence[str]]) -> tuple[Any, Any]:
     """(valid rows, rejected rows with reason columns) of ``frame``.
 
     ``reasons`` maps row positions (pandas, polars eager or lazy) or `RowPredicate`
     objects (Spark) to why those rows failed.
     """
-    kind = frame_kind(frame)
-    if kind is FrameKind.PANDAS:
-        import numpy as np
-        import pandas as pd
-
-        positions = sorted(int(p) for p in reasons)
-        bad = np.zeros(len(frame), dtype=bool)
-        bad[positions] = True
-        rejected = frame.iloc[positions].copy()
-        rejected[ROW_COLUMN] = [str(label) for label in rejected.index]
-        rejected[REASONS_COLUMN] = pd.Series(
-            [list(reasons[p]) for p in positions], index=rejected.index, dtype=object
-        )
-        return frame.iloc[np.flatnonzero(~bad)], rejected
-    if kind is FrameKind.POLARS:
-        import polars as pl
-
-        positions = sorted(int(p) for p in reasons)
-        mask = pl.Series("mask", [False] * len(frame)).scatter(positions, True)
-        rejected = frame.filter(mask).with_columns(
-            pl.Series(ROW_COLUMN, [str(p) for p in positions]),
-            pl.Series(
-                REASONS_COLUMN, [list(reasons[p]) for p in positions], dtype=pl.List(pl.String)
-            ),
-        )
-        return frame.filter(~mask), rejected
-    if kind is FrameKind.POLARS_LAZY:
-        return _split_lazy(frame, reasons)
-    if kind is FrameKind.SPARK:
-        return _split_spark(frame, reasons)
-    raise GovernError(f"cannot quarantine rows of a {type(frame).__qualname__}")
-
-
-def _split_lazy(frame: Any, reasons: Mapping[Any, Sequence[str]]) -> tuple[Any, Any]:
-    """Two lazy plans over the same rows, matched by position; nothing is collected."""
-    import polars as pl
-
-    index_type = pl.get_index_type()
-    positions = sorted(int(p) for p in reasons)
-    bad = pl.LazyFrame(
-        {
-            _POSITION: pl.Series(positions, dtype=index_type),
-            ROW_COLUMN: [str(p) for p in positions],
-            REASONS_COLUMN: pl.Series(
-                [list(reasons[p]) for p in positions], dtype=pl.List(pl.String)
-            ),
-        }
-    )
-    indexed = frame.with_row_index(_POSITION)
-    valid = indexed.join(bad.select(_POSITION), on=_POSITION, how="anti", maintain_order="left")
-    rejected = indexed.join(bad, on=_POSITION, how="inner", maintain_order="left")
-    return valid.drop(_POSITION), rejected.drop(_POSITION)
-
-
-def _split_spark(frame: Any, reasons: Mapping[Any, Sequence[str]]) -> tuple[Any, Any]:
-    """``filter(p)`` / ``filter(~p)`` with p the OR of the failing checks' predicates."""
-    from functools import reduce
-
-    from pyspark.sql import functions as F
-
-    if not all(isinstance(key, RowPredicate) for key in reasons):
-        raise GovernError("Spark rows can only be quarantined by predicate, not by index")
-    predicates = list(reasons)
-    failing = reduce(lambda a, b: a | b, (p.expr for p in predicates))
-    why = F.filter(
-        F.array(*(F.when(p.expr, F.lit(text)) for p in predicates for text in reasons[p])),
-        lambda item: item.isNotNull(),
-    )
-    rejected = frame.filter(failing).select(
-        "*",
-        F.lit(None).cast("string").alias(ROW_COLUMN),
-        why.alias(REASONS_COLUMN),
-    )
-    return frame.filter(~failing), rejected
+    return _engine(frame).split(frame, reasons)
 
 
 def write_rejected(rejected: Any, path: Path) -> Path:
@@ -169,18 +103,11 @@ def write_rejected(rejected: Any, path: Path) -> Path:
         GovernError: the file cannot be written, or ``path`` exists already (the
             message names the path).
     """
+    engine = _engine(rejected)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        kind = frame_kind(rejected)
-        if kind is FrameKind.SPARK:
-            rejected.write.mode("overwrite").parquet(str(tmp))  # a directory of part files
-        elif kind is FrameKind.POLARS_LAZY:
-            rejected.sink_parquet(tmp)
-        elif kind is FrameKind.POLARS:
-            rejected.write_parquet(tmp)
-        else:
-            _write_pandas(rejected, tmp)
+        engine.write_rejected(rejected, tmp)
         _place(tmp, path)
     except OSError as exc:
         _remove(tmp)
@@ -197,14 +124,7 @@ def rejected_rows(rejected: Any, path: Path) -> int:
     Eager frames know their length. For deferred ones the Parquet footers just written
     are read (by polars or Spark), so the rows are not computed a second time.
     """
-    kind = frame_kind(rejected)
-    if kind is FrameKind.SPARK:
-        return int(rejected.sparkSession.read.parquet(str(path)).count())
-    if kind is FrameKind.POLARS_LAZY:
-        import polars as pl
-
-        return int(pl.scan_parquet(path).select(pl.len()).collect().item())
-    return len(rejected)
+    return _engine(rejected).rejected_rows(rejected, path)
 
 
 def _place(tmp: Path, path: Path) -> None:
@@ -233,16 +153,3 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
-
-
-def _write_pandas(frame: Any, path: Path) -> None:
-    import pyarrow as pa
-
-    try:
-        frame.to_parquet(path, index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        as_text = frame.copy()
-        for column in as_text.columns:
-            if column != REASONS_COLUMN and as_text[column].dtype == object:
-                as_text[column] = as_text[column].map(lambda v: None if v is None else str(v))
-        as_text.to_parquet(path, index=False)

@@ -21,13 +21,13 @@ from govern.collect import _Collector, _collector, _last
 from govern.config import Settings, settings
 from govern.datasets import SOURCES
 from govern.derivation import derived_from, mark
+from govern.engines import engine_for
 from govern.errors import (
     GateError,
     GateWarning,
     NotAFrameError,
     describe_failures,
 )
-from govern.frames import frame_kind, row_count
 from govern.gates import BoundGate
 from govern.gating import GateCall
 from govern.ids import uuid7
@@ -148,7 +148,7 @@ class _Call(GateCall):
     def gate(self, value: Any, gates: Gates, parameter: str, *, output: bool) -> Any:
         """Run ``gates`` on one frame; returns the frame to pass on."""
         label = f"{'return value' if output else 'parameter'} {parameter!r}"
-        if frame_kind(value) is None:
+        if engine_for(value) is None:
             raise NotAFrameError(
                 f"{self.where(label)}: expected a pandas, polars or Spark DataFrame, "
                 f"got {type(value).__module__}.{type(value).__qualname__}"
@@ -192,7 +192,8 @@ class _Call(GateCall):
 
     def note_ungated(self, value: Any, parameter: str, *, output: bool) -> None:
         """Keep lineage connected through frames nobody gated (identity and row count only)."""
-        if frame_kind(value) is None:
+        engine = engine_for(value)
+        if engine is None:
             used = MODELS.get(value) if not output else None
             if used is not None and used not in self.models_used:
                 self.models_used.append(used)
@@ -206,7 +207,7 @@ class _Call(GateCall):
             self.profile(value, ref, parameter, role="input")
             self.derivation(value, ref, parameter)
             return
-        rows = row_count(value)
+        rows = engine.row_count(value)
         self.datasets.append(
             DatasetVersion(
                 ref=ref,

@@ -30,7 +30,7 @@ class Finding:
             failure cannot be pinned to rows (missing column, wrong dtype). Superseded by
             ``failing_rows`` when that is given.
         failing_rows: 0-based positions of the failing rows in the frame the check ran on
-            (exact on any index; `govern.checks.rows` maps labels to positions).
+            (exact on any index; `govern.engines.pandas_index` maps labels to positions).
         sample: a few failure cases, already bounded.
         passed: the backend's own verdict (a GX expectation's ``mostly`` may let a few
             failing rows pass); None means "passed iff nothing failed".

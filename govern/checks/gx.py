@@ -29,12 +29,12 @@ from typing import Any
 from govern.checks.base import CheckOutcome
 from govern.checks.gx_context import gx_call, pandas_source, quiet, spark_source
 from govern.checks.gx_results import check_name, cut, finding, positional
+from govern.engines import engine_for
 from govern.errors import (
     CheckEvaluationError,
     GateDefinitionError,
     NotAFrameError,
 )
-from govern.frames import FrameKind, frame_kind
 
 __all__ = ["GXCheck", "is_gx_suite"]
 
@@ -155,10 +155,11 @@ class GXCheck:
 
     def run(self, frame: Any, *, want_index: bool, sample_size: int) -> CheckOutcome:
         """Validate a pandas or Spark frame; one Finding per expectation, passed or failed."""
-        kind = frame_kind(frame)
-        if kind is FrameKind.SPARK:
+        engine = engine_for(frame)
+        source = None if engine is None else engine.gx_source  # GX's data source for it
+        if source == "spark":
             return self._run_spark(frame, want_index=want_index, sample_size=sample_size)
-        if kind is not FrameKind.PANDAS:
+        if source != "pandas":
             raise NotAFrameError(
                 f"got a {_type_name(frame)}; Great Expectations gates accept pandas DataFrames "
                 "(and Spark DataFrames)"

@@ -9,27 +9,25 @@ Rows are reported as positions (exact on every index kind): a pandas frame whose
 does not name each row once (non-unique, NaN labels, MultiIndex) is validated through a
 positional view unless the schema checks the index itself; polars rows are positions.
 
-polars: pandera validates a LazyFrame's *schema only* unless told otherwise, which would
-pass bad values silently; govern always validates polars frames with
-``validation_depth=SCHEMA_AND_DATA``. pyspark: pandera does not raise;
-`govern.checks.spark` reads ``df.pandera.errors`` and counts failing rows with Spark.
+Each frame's engine runs the schema (`govern.engines`: ``Engine.run_pandera``) and
+hands back either pandera's failure cases (pandas, polars) or failures it counted itself
+(Spark: pandera-pyspark does not raise; `govern.engines.spark_pandera` reads
+``df.pandera.errors`` and counts failing rows with Spark). polars: pandera validates a
+LazyFrame's *schema only* unless told otherwise, which would pass bad values silently;
+the polars engines always validate with ``validation_depth=SCHEMA_AND_DATA``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import threading
-import warnings
 from typing import Any
 
 from govern.checks.base import CheckOutcome, Finding
-from govern.checks.pandera_cases import Layout, findings, listed
+from govern.checks.pandera_cases import findings, listed
 from govern.checks.pandera_schema import Prepared, expand_regex, prepare
-from govern.checks.rows import exact_index, positional_view
+from govern.engines import Engine, PanderaRun, RowFailure, engine_for
 from govern.errors import GateDefinitionError, MissingDependencyError, NotAFrameError
-from govern.frames import FrameKind, frame_kind
-from govern.types import Severity
+from govern.types import FailureCase, Severity
 
 __all__ = ["PanderaCheck", "is_pandera_gate"]
 
@@ -52,15 +50,22 @@ def is_pandera_gate(obj: Any) -> bool:
     return cls.__module__.startswith("pandera.") and cls.__name__ == "DataFrameSchema"
 
 
-def _engine_of(obj: Any) -> FrameKind:
-    module = (obj if isinstance(obj, type) else type(obj)).__module__
+def _api_of(obj: Any) -> str:
+    """The pandera API a schema or model belongs to (``pandas``, ``polars``, ``pyspark``...).
+
+    Read from module names (``pandera.api.<api>``), so pandera is not imported; schemas
+    of the pandas API (also exposed as plain ``pandera``) are ``pandas``.
+    """
     mro = obj.__mro__ if isinstance(obj, type) else type(obj).__mro__
-    modules = [module, *(base.__module__ for base in mro)]
-    if any(m.startswith("pandera.api.polars") for m in modules):
-        return FrameKind.POLARS
-    if any(m.startswith("pandera.api.pyspark") for m in modules):
-        return FrameKind.SPARK
-    return FrameKind.PANDAS
+    for module in (base.__module__ for base in mro):
+        parts = module.split(".")
+        if len(parts) > 2 and parts[:2] == ["pandera", "api"] and parts[2] not in _SHARED:
+            return parts[2]
+    return "pandas"
+
+
+# pandera.api modules shared by every API (base classes), not an API themselves
+_SHARED = frozenset({"base", "checks", "hypotheses", "extensions", "parsers", "dataframe"})
 
 
 class PanderaCheck:
@@ -74,7 +79,7 @@ class PanderaCheck:
                 f"not a pandera DataFrameSchema or DataFrameModel: {schema_or_model!r}"
             )
         self._declared = schema_or_model
-        self._engine = _engine_of(schema_or_model)
+        self._api = _api_of(schema_or_model)
         self._schema: Any = None
         self._prepared: Prepared | None = None
         self._lock = threading.Lock()
@@ -105,27 +110,17 @@ class PanderaCheck:
 
     def run(self, frame: Any, *, want_index: bool, sample_size: int) -> CheckOutcome:
         """Validate lazily; every (column, check) declared becomes a Finding."""
-        kind = self._accept(frame)
-        if kind is FrameKind.SPARK:
-            from govern.checks.spark import run_pandera
-
-            prepared = self.prepared
-            validated, failing, rows = run_pandera(
-                prepared.schema, frame, want_index=want_index, sample_size=sample_size
-            )
-            failing = [
-                dataclasses.replace(f, severity=Severity.WARN)
-                if (f.column, f.check) in prepared.warn
-                else f
-                for f in failing
-            ]
-            return CheckOutcome(validated, listed(prepared.schema, failing, rows, prepared.warn))
-        validated, cases, layout, schema = self._validate(frame, kind)
+        run, schema = self._validate(frame, want_index=want_index, sample_size=sample_size)
         prepared = self.prepared
-        if cases is None:
-            return CheckOutcome(validated, listed(schema, [], layout.rows, prepared.warn))
-        failing = list(findings(cases, layout, schema, prepared.warn, sample_size))
-        return CheckOutcome(validated, listed(schema, failing, layout.rows, prepared.warn))
+        if run.failures is not None:  # the engine counted failures itself (Spark)
+            failing = [_counted(f, want_index, prepared.warn) for f in run.failures]
+            return CheckOutcome(
+                run.validated, listed(schema, failing, run.layout.rows, prepared.warn)
+            )
+        if run.cases is None:
+            return CheckOutcome(run.validated, listed(schema, [], run.layout.rows, prepared.warn))
+        failing = list(findings(run.cases, run.layout, schema, prepared.warn, sample_size))
+        return CheckOutcome(run.validated, listed(schema, failing, run.layout.rows, prepared.warn))
 
     def conform(self, frame: Any) -> tuple[Any, list[Finding]] | None:
         """The rows that go on after quarantine, as ``schema.validate`` returns them.
@@ -135,105 +130,72 @@ class PanderaCheck:
         check that could not run before coercion may now fail rows); None where it
         cannot tell (Spark).
         """
-        kind = self._accept(frame)
-        if kind is FrameKind.SPARK:
+        if not self._accept(frame).revalidates:
             return None
-        validated, cases, layout, schema = self._validate(frame, kind)
-        if cases is None:
-            return validated, []
-        return validated, list(findings(cases, layout, schema, self.prepared.warn, 0))
+        run, schema = self._validate(frame, want_index=True, sample_size=0)
+        if run.cases is None:
+            return run.validated, []
+        return run.validated, list(findings(run.cases, run.layout, schema, self.prepared.warn, 0))
 
-    def _accept(self, frame: Any) -> FrameKind | None:
-        kind = frame_kind(frame)
-        accepted = {
-            FrameKind.POLARS: (FrameKind.POLARS, FrameKind.POLARS_LAZY),
-            FrameKind.SPARK: (FrameKind.SPARK,),
-        }.get(self._engine, (FrameKind.PANDAS,))
-        if kind not in accepted:
+    def _accept(self, frame: Any) -> Engine:
+        engine = engine_for(frame)
+        if engine is None or engine.pandera_api != self._api:
             raise NotAFrameError(
-                f"pandera schema {self.name!r} is for {self._engine.value} frames, "
-                f"got {type(frame).__module__}.{type(frame).__qualname__}"
+                f"pandera schema {self.name!r} is for {_API_FRAMES.get(self._api, self._api)} "
+                f"frames, got {type(frame).__module__}.{type(frame).__qualname__}"
             )
-        return kind
+        return engine
 
-    def _validate(self, frame: Any, kind: FrameKind | None) -> tuple[Any, Any, Layout, Any]:
-        """(frame to pass on, failure cases as pandas or None, row layout, schema used)."""
+    def _validate(
+        self, frame: Any, *, want_index: bool, sample_size: int
+    ) -> tuple[PanderaRun, Any]:
+        """The engine's run of the schema, and the schema it ran (regex columns expanded)."""
+        engine = self._accept(frame)
         errors = _errors_module()
         prepared = self.prepared
         schema = prepared.schema
-        polars = kind is not FrameKind.PANDAS
-        if prepared.regex:
-            schema = expand_regex(schema, frame, polars)
-        view = frame
-        positional = False
-        if kind is FrameKind.PANDAS and getattr(schema, "index", None) is None:
-            # labels that do not name one row each: validate by position instead
-            positional = not exact_index(frame.index)
-            view = positional_view(frame) if positional else frame
-        layout = Layout(
-            kind=kind,
-            index=frame.index if kind is FrameKind.PANDAS else None,
-            positional=positional or polars,
-            rows=_rows(frame, kind),
-            columns=_columns(frame, kind),
-            typed=_typed(frame, kind),
-        )
+        target = engine.pandera_target(frame) if prepared.regex else None
+        if target is not None:
+            schema = expand_regex(schema, target)
         try:
-            with _data_checks_on(kind), warnings.catch_warnings():
-                warnings.simplefilter("ignore", errors.SchemaWarning)
-                validated = schema.validate(view, lazy=True)
-        except errors.SchemaErrors as exc:
-            data = getattr(exc, "data", None)
-            passed_on = data if data is not None and frame_kind(data) is kind else view
-            cases = _as_pandas(exc.failure_cases)
-            return _restore(passed_on, frame, positional), cases, layout, schema
+            run = engine.run_pandera(schema, frame, want_index=want_index, sample_size=sample_size)
         except errors.SchemaDefinitionError as exc:
             raise GateDefinitionError(f"pandera schema {self.name!r} is invalid: {exc}") from exc
         except errors.BackendNotFoundError as exc:
             raise NotAFrameError(f"pandera cannot validate {type(frame).__name__}: {exc}") from exc
-        return _restore(validated, frame, positional), None, layout, schema
+        return run, schema
 
 
-def _restore(validated: Any, frame: Any, positional: bool) -> Any:
-    """Give a positionally validated frame its own index back (same rows, same order)."""
-    if positional and len(validated) == len(frame):
-        return validated.set_axis(frame.index, axis=0)
-    return validated
+# what the error message calls each API's frames (as before engines had names)
+_API_FRAMES = {"pandas": "pandas", "polars": "polars", "pyspark": "spark"}
 
 
-def _data_checks_on(kind: FrameKind | None) -> contextlib.AbstractContextManager[Any]:
-    """Make pandera run data checks on polars frames, whatever the user's pandera config.
-
-    Without this a LazyFrame gets schema checks only (pandera's default for lazy frames)
-    and bad values pass silently; a ``PANDERA_VALIDATION_DEPTH=SCHEMA_ONLY`` environment
-    would do the same to eager frames.
-    """
-    if kind not in (FrameKind.POLARS, FrameKind.POLARS_LAZY):
-        return contextlib.nullcontext()
-    from pandera.config import ValidationDepth, config_context
-
-    return config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA)
-
-
-def _rows(frame: Any, kind: FrameKind | None) -> int | None:
-    """Rows checked, for ``mostly``; a LazyFrame is counted with one ``len`` query."""
-    if kind is FrameKind.POLARS_LAZY:
-        import polars as pl
-
-        return int(frame.select(pl.len()).collect().item())
-    return len(frame)
-
-
-def _columns(frame: Any, kind: FrameKind | None) -> list[str]:
-    if kind is FrameKind.POLARS_LAZY:
-        return [str(c) for c in frame.collect_schema().names()]
-    return [str(c) for c in frame.columns]
-
-
-def _typed(frame: Any, kind: FrameKind | None) -> frozenset[str]:
-    if kind is not FrameKind.PANDAS:
-        return frozenset()
-    return frozenset(str(c) for c, t in frame.dtypes.items() if str(t) != "object")
+def _counted(
+    failure: RowFailure, want_index: bool, warn: frozenset[tuple[str | None, str]]
+) -> Finding:
+    """A failure an engine counted itself as a Finding (rows pinned by its predicate)."""
+    severity = Severity.WARN if (failure.column, failure.check) in warn else None
+    if not failure.row_level:
+        return Finding(
+            check=failure.check,
+            column=failure.column,
+            failed_count=failure.failed_count,
+            passed=False,
+            severity=severity,
+            message=failure.message,
+            row_level=False,
+        )
+    pinned = want_index and failure.predicate is not None
+    return Finding(
+        check=failure.check,
+        column=failure.column,
+        failed_count=failure.failed_count,
+        checked_count=failure.rows,
+        failing_index=[failure.predicate] if pinned else None,
+        sample=tuple(FailureCase(index=None, value=v) for v in failure.sample),
+        passed=failure.failed_count == 0,
+        severity=severity,
+    )
 
 
 def _errors_module() -> Any:
@@ -242,9 +204,3 @@ def _errors_module() -> Any:
     except ImportError as exc:  # pragma: no cover - pandera is a core dependency
         raise MissingDependencyError("pandera gates need pandera: pip install pandera") from exc
     return errors
-
-
-def _as_pandas(cases: Any) -> Any:
-    if frame_kind(cases) is FrameKind.PANDAS:
-        return cases
-    return cases.to_pandas()

@@ -1,7 +1,7 @@
 """pandera's ``failure_cases`` as govern findings: the one place its report is read.
 
 One Finding per (schema context, column, check): failing rows as *positions* (exact on
-every index, `govern.checks.rows`), counted as rows; a missing column names the columns
+every index, `govern.engines.pandas_index`), counted as rows; a missing column names the columns
 that exist, and the checks declared on it are listed as not run; a column whose dtype
 is wrong as a whole is a table-level failure (no row can be set aside to fix it).
 """
@@ -9,41 +9,18 @@ is wrong as a whole is a table-level failure (no row can be set aside to fix it)
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from govern.checks.base import Finding, bounded_repr
 from govern.checks.pandera_schema import PRESENCE, check_label, declared_checks
-from govern.checks.rows import label_text, positions_of
-from govern.frames import FrameKind
+from govern.engines.base import Layout
+from govern.engines.pandas_index import label_text, positions_of
 from govern.types import FailureCase, Severity
 
-__all__ = ["Layout", "findings", "listed"]
+__all__ = ["findings", "listed"]
 
 _NO_MATCH = "no_regex_column_match"
 _COLUMNS_SHOWN = 40
-
-
-@dataclass(frozen=True, slots=True)
-class Layout:
-    """What the failure cases' ``index`` column means for the frame that was validated.
-
-    Attributes:
-        kind: the frame's kind.
-        index: the pandas frame's own index (to show labels), else None.
-        positional: the reported index values are row positions.
-        rows: rows validated (None when unknown).
-        columns: the frame's column names, as text.
-        typed: pandas columns whose dtype is not ``object`` (a dtype failure there is
-            the column's, not some rows').
-    """
-
-    kind: FrameKind | None
-    index: Any
-    positional: bool
-    rows: int | None
-    columns: list[str]
-    typed: frozenset[str] = field(default_factory=frozenset)
 
 
 def _columns_text(columns: list[str]) -> str:
@@ -124,9 +101,8 @@ def _finding(
         message = f"{label} failed; the index does not name each row once, so rows are unknown"
     row_level = positions is not None
     texts = _labels(index.head(size).tolist(), layout) if size > 0 else []
-    polars = layout.kind is not FrameKind.PANDAS
     sample = tuple(
-        FailureCase(index=text, value=_value(value, polars))
+        FailureCase(index=text, value=_value(value, layout.text_cases))
         for text, value in zip(texts, group["failure_case"].head(size).tolist(), strict=True)
     )
     return Finding(
@@ -155,7 +131,7 @@ def _labels(values: list[Any], layout: Layout) -> list[str | None]:
     for value in values:
         if _isna(value):
             out.append(None)
-        elif layout.kind is not FrameKind.PANDAS:
+        elif not layout.labelled:
             out.append(str(int(value)))
         elif layout.positional:
             out.append(label_text(layout.index, [int(value)])[0])

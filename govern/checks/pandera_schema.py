@@ -86,18 +86,18 @@ def prepare(schema: Any) -> Prepared:
     return Prepared(mine, frozenset(warn), regex, coerces)
 
 
-def expand_regex(schema: Any, frame: Any, polars: bool) -> Any:
+def expand_regex(schema: Any, target: Any) -> Any:
     """``schema`` with each regex column replaced by one column per matching frame column.
 
-    pandera's backend decides what matches (so the columns are pandera's). A regex that
-    matches nothing stays, so pandera reports it as it would.
+    pandera's backend decides what matches (so the columns are pandera's) on ``target``,
+    the frame as the engine hands it to pandera's backend (``Engine.pandera_target``). A
+    regex that matches nothing stays, so pandera reports it as it would.
     """
     columns: dict[Any, Any] = {}
     for name, column in schema.columns.items():
         if not getattr(column, "regex", False):
             columns[name] = column
             continue
-        target = frame.lazy() if polars and hasattr(frame, "lazy") else frame
         try:
             matched = list(column.get_backend(target).get_regex_columns(column, target))
         except (IndexError, KeyError, TypeError, ValueError):

@@ -11,8 +11,8 @@ from govern.checks.base import CheckOutcome, Finding
 from govern.contracts.document import ContractDocument, parse_document
 from govern.contracts.rules import ObjectRules, SqlRule
 from govern.contracts.translate import Unsupported, translate
+from govern.engines import Engine, engine_for
 from govern.errors import ContractError, GateDefinitionError, NotAFrameError
-from govern.frames import FrameKind, frame_kind
 from govern.types import Severity
 
 __all__ = ["Contract"]
@@ -52,30 +52,27 @@ class Contract:
         self.name = self.rules.label
         # recorded with every check (CheckResult.backend): which contract, which version
         self.backend = self.rules.label
-        self._schemas: dict[FrameKind, Any] = {}
+        self._schemas: dict[str, Any] = {}  # by engine name
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Contract({self.document.source!r}, schema={self.rules.name!r})"
 
-    def _check_for(self, kind: FrameKind) -> Any:
+    def _check_for(self, engine: Engine) -> Any:
         from govern.checks.pandera import PanderaCheck
-        from govern.contracts.engines import build_schema
 
         with self._lock:
-            if kind not in self._schemas:
-                self._schemas[kind] = PanderaCheck(build_schema(self.rules, kind))
-            return self._schemas[kind]
+            if engine.name not in self._schemas:
+                self._schemas[engine.name] = PanderaCheck(engine.contract_schema(self.rules))
+            return self._schemas[engine.name]
 
     def run(self, frame: Any, *, want_index: bool, sample_size: int) -> CheckOutcome:
         """Validate ``frame``: row-level rules through pandera, the rest measured here."""
-        from govern.contracts.engines import columns_of, measure
-
-        kind = frame_kind(frame)
-        if kind is None:
+        engine = engine_for(frame)
+        if engine is None:
             raise NotAFrameError(f"{self.name}: not a data frame: {type(frame).__qualname__}")
         try:
-            outcome = self._check_for(kind).run(
+            outcome = self._check_for(engine).run(
                 frame, want_index=want_index, sample_size=sample_size
             )
         except ContractError as exc:
@@ -87,11 +84,11 @@ class Contract:
             else f
             for f in outcome.findings
         ]
-        present = set(columns_of(frame, kind))
-        measured = measure(frame, kind, self.rules, present)
+        present = set(engine.columns(frame))
+        measured = engine.measure(frame, self.rules, present)
         findings.extend(self._type_findings(measured))
         findings.extend(self._metric_findings(measured))
-        findings.extend(self._sql_findings(frame, kind, present))
+        findings.extend(self._sql_findings(frame, engine, present))
         findings.extend(  # kept with unsupported="not_run": recorded as not run, never passed
             Finding(
                 check=rule.name,
@@ -160,7 +157,7 @@ class Contract:
             )
         return findings
 
-    def _sql_findings(self, frame: Any, kind: FrameKind, present: set[str]) -> list[Finding]:
+    def _sql_findings(self, frame: Any, engine: Engine, present: set[str]) -> list[Finding]:
         if not self.rules.sql:
             return []
         from govern.contracts.sql import run_sql_rule
@@ -169,7 +166,7 @@ class Contract:
         for rule in self.rules.sql:
             if rule.column is not None and rule.column not in present:
                 continue
-            value = run_sql_rule(frame, kind, self.rules.name, rule)
+            value = run_sql_rule(engine.sql_relation(frame), self.rules.name, rule)
             ok = all(b.holds(value) for b in rule.bounds)
             findings.append(_sql_finding(rule, value, ok))
         return findings

@@ -1,7 +1,7 @@
 """Contract rules, engine-neutral: what one schema object of an ODCS contract demands.
 
-`govern.contracts.translate` builds them from a contract; `govern.contracts.engines`
-enforces them on frames.
+`govern.contracts.translate` builds them from a contract; each engine (`govern.engines`:
+``contract_schema``, ``measure``) enforces them on its frames.
 """
 
 from __future__ import annotations

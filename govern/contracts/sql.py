@@ -12,7 +12,6 @@ from typing import Any
 
 from govern.contracts.rules import SqlRule
 from govern.errors import ContractError, MissingDependencyError
-from govern.frames import FrameKind
 
 __all__ = ["run_sql_rule"]
 
@@ -21,8 +20,10 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def run_sql_rule(frame: Any, kind: FrameKind, object_name: str, rule: SqlRule) -> float:
-    """The number the rule's query returns over ``frame``.
+def run_sql_rule(data: Any, object_name: str, rule: SqlRule) -> float:
+    """The number the rule's query returns over ``data``.
+
+    ``data`` is what DuckDB registers for the frame: its engine's ``sql_relation``.
 
     Raises:
         ContractError: the query fails or does not return one number.
@@ -35,7 +36,6 @@ def run_sql_rule(frame: Any, kind: FrameKind, object_name: str, rule: SqlRule) -
             f"contract rule {rule.name!r} is SQL; running it needs DuckDB: "
             "pip install 'govern[contracts]'"
         ) from None
-    data = frame.collect() if kind is FrameKind.POLARS_LAZY else frame
     query = rule.query.replace("{object}", _quote(object_name)).replace(
         "{table}", _quote(object_name)
     )

@@ -13,7 +13,6 @@ which call them), so what they return is plain data defined here (`Profile`,
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,20 @@ from govern.types import DatasetRef
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["Engine", "Layout", "PanderaRun", "Profile", "RowFailure", "no_context"]
+__all__ = [
+    "REASONS_COLUMN",
+    "ROW_COLUMN",
+    "Engine",
+    "Layout",
+    "PanderaRun",
+    "Profile",
+    "RowFailure",
+]
+
+REASONS_COLUMN = "_govern_reasons"
+"""The column of rejected rows listing why each was rejected (``column: check``)."""
+ROW_COLUMN = "_govern_row"
+"""The column of rejected rows naming the row in the gated frame (its label or position)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +118,6 @@ class PanderaRun:
 
     Attributes:
         validated: the frame to pass on (as pandera's ``validate`` returned it).
-        schema: the schema that ran (regex columns expanded).
         layout: how rows are named in ``cases``.
         cases: pandera's ``failure_cases`` as a pandas frame; None when nothing failed
             or when the engine counted failures itself (``failures``).
@@ -115,7 +126,6 @@ class PanderaRun:
     """
 
     validated: Any
-    schema: Any
     layout: Layout
     cases: Any = None
     failures: list[RowFailure] | None = None
@@ -174,16 +184,16 @@ class Engine(Protocol):
         """
         ...
 
+    def pandera_target(self, frame: Any) -> Any | None:
+        """What pandera's backend matches regex columns against; None: leave them to it."""
+        ...
+
     def rows_for_labels(self, frame: Any, labels: Sequence[Any]) -> Sequence[Any]:
         """Positions of the rows a backend named by label (GX's index lists)."""
         ...
 
     def index_names(self, frame: Any) -> tuple[str, ...]:
         """Names of index levels whose labels a report shows (PII masking); () if none."""
-        ...
-
-    def gx_view(self, frame: Any) -> Any:
-        """The frame as Great Expectations validates it (pandas: by position)."""
         ...
 
     def contract_schema(self, rules: Any) -> Any:
@@ -243,8 +253,3 @@ class Engine(Protocol):
     def derived_from(self, frame: Any) -> frozenset[DatasetRef]:
         """The identified datasets ``frame`` was derived from (empty when none known)."""
         ...
-
-
-def no_context() -> contextlib.AbstractContextManager[None]:
-    """A context manager that does nothing (engines without pandera configuration)."""
-    return contextlib.nullcontext()

@@ -22,13 +22,13 @@ The model, fitted to the last ``window`` versions (oldest first):
    noise below what matters.
 
 The bound is ``expected +/- k * scale`` with ``k`` the (1 - alpha) quantile of Student's t
-with n - 1 degrees of freedom, times sqrt(1 + 1/n + h), h the trend's leverage one step
-past the window (a prediction interval: the new value, the fitted level and the slope
-are all uncertain). With roughly normal residuals a clean version
-falls outside with probability ~``alpha`` per side. Residuals that are far from normal
-(heavy tails, regime changes inside the window) raise that rate; Cantelli's inequality
-gives the distribution-free worst case, 1 / (1 + k^2) (~9% at k = 3.1): the stated rate is
-the normal-model one.
+with n - 1 degrees of freedom (0.37 (n - 1) with the MAD, as efficient as that many), times
+sqrt(1 + 1/n + h), h the trend's leverage one step past the window (a prediction interval:
+the new value, the fitted level and the slope are all uncertain). With roughly normal
+residuals a clean version falls outside with probability ~``alpha`` per side. Residuals
+far from normal (heavy tails, regime changes inside the window) raise that rate;
+Cantelli's inequality gives the distribution-free worst case, 1 / (1 + k^2) (~9% at
+k = 3.1): the stated rate is the normal-model one.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ TREND_FROM = 14
 """From this many history values a trend is fitted."""
 _DAY = 86400.0
 _MAD = 1.4826  # MAD -> standard deviation under normality
+MAD_EFFICIENCY = 0.37  # of the MAD against the SD, for normal data
 _SENSITIVITY = {"low": 1e-4, "medium": 1e-3, "high": 1e-2}
 
 
@@ -222,7 +223,9 @@ def learn_bound(
     # trend) the slope's, extrapolated one step past the window
     centre = (n - 1) / 2
     lever = (n - centre) ** 2 / sum((i - centre) ** 2 for i in steps) if slope else 0.0
-    k = _t_quantile(1.0 - alpha, n - 1) * math.sqrt(1.0 + 1.0 / n + lever)
+    # the MAD is 37% as efficient as the SD: its t has that share of the degrees of freedom
+    dof = n - 1 if n < ROBUST_FROM else max(1, round(MAD_EFFICIENCY * (n - 1)))
+    k = _t_quantile(1.0 - alpha, dof) * math.sqrt(1.0 + 1.0 / n + lever)
     low = expected - k * scale if side in ("both", "lower") else None
     high = expected + k * scale if side in ("both", "upper") else None
     if log:

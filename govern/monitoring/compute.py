@@ -194,21 +194,12 @@ def _numeric(base: ColumnSummary, array: pa.Array, picks: np.ndarray | None) -> 
             min=float(values.min()),
             max=float(values.max()),
             mean=mean,
-            m2=float(np.square(values - mean).sum()),
+            m2=float(np.dot(centred := values - mean, centred)),
         )
-    unique = np.unique(sample)
-    out.update(_distinct(unique, _counts_profile(sample, unique), count, picks is not None))
+    unique, counts = np.unique(sample, return_counts=True)
+    f12 = (int(np.count_nonzero(counts == 1)), int(np.count_nonzero(counts == 2)))
+    out.update(_distinct(unique, f12, count, picks is not None))
     return replace(base, **out)
-
-
-def _counts_profile(sample: np.ndarray, unique: np.ndarray) -> tuple[int, int]:
-    """Singletons and doubletons of the sample (for the distinct estimate)."""
-    import numpy as np
-
-    if len(unique) == len(sample):
-        return len(sample), 0
-    counts = np.unique(sample, return_counts=True)[1]
-    return int(np.count_nonzero(counts == 1)), int(np.count_nonzero(counts == 2))
 
 
 def _distinct(unique: Any, f12: tuple[int, int], count: int, sampled: bool) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 One reference gives no history to learn a bound from, so the bounds here are those of
 the usual two-sample tests, with a floor on the effect that matters:
 
-- ``schema``: each column present with the training type.
+- ``schema``: each column present, of the training data's kind (numeric, categorical:
+  training and inference may run on different engines, whose type names differ).
 - ``null_fraction``: upper bound p_ref + z * sqrt(p(1 - p)(1/n1 + 1/n2)) (the pooled
   two-proportion z-test at the false-alarm rate), and at least one point above p_ref.
 - ``distribution`` of a numeric column: the two-sample Kolmogorov-Smirnov distance read
@@ -81,7 +82,9 @@ def compare_to_reference(
     for name in names:
         col, ref = current.column(name), reference.column(name)
         if "schema" in opts.metrics:
-            if ref is None or col is None or col.dtype != ref.dtype:
+            # by kind: training and inference may run on different engines (pandas
+            # float64, Polars Float64), whose type names differ for the same values
+            if ref is None or col is None or col.kind != ref.kind:
                 why = (
                     f"column not in {label}"
                     if ref is None

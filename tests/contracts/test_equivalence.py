@@ -142,13 +142,15 @@ def test_breaking_the_gate_on_purpose_is_caught(monkeypatch: pytest.MonkeyPatch)
         }
     )
     assert _govern_rows(frame) == _bare_rows(HAND_PANDAS, frame)
-    from govern.contracts import engines
+    from govern.engines import contracts as engines
 
     original = engines._row_checks
     monkeypatch.setattr(
         engines,
         "_row_checks",
-        lambda kind, pa_, column: [] if column.name == "amount" else original(kind, pa_, column),
+        lambda checks, pa_, column: (
+            [] if column.name == "amount" else original(checks, pa_, column)
+        ),
     )
     broken = Contract(ORDERS)
     outcome = broken.run(frame, want_index=True, sample_size=3)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from govern.datasets import _root_of, spark_dataset_ref
+from govern.engines.naming import root_of as _root_of
+from govern.engines.naming import spark_dataset_ref
 
 
 @pytest.mark.parametrize(

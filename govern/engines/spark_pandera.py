@@ -1,4 +1,4 @@
-"""pandera's pyspark backend as govern findings, counted by Spark, never collected.
+"""pandera's pyspark backend: failures counted by Spark, never collected.
 
 pandera-pyspark does not raise: it attaches what failed to ``df.pandera.errors`` and
 says only *that* a check failed (each check is a ``filter(~cond).limit(1).count()``).
@@ -6,10 +6,9 @@ govern rebuilds each failing built-in check as a Spark column expression that is
 exactly for the failing rows, counts them all with one ``agg`` pass, fetches a few failure
 cases per check (``limit(sample_size)``), and hands the expressions to quarantine as
 `RowPredicate` objects. A failure that cannot be written as an expression (a custom
-check, a wrong dtype, a missing column) is a table-level finding: it cannot be
-quarantined, so a quarantining stage fails instead of losing rows.
-
-Only this module imports pyspark (inside functions) for the pandera backend.
+check, a wrong dtype, a missing column) is a table-level failure: it cannot be
+quarantined, so a quarantining stage fails instead of losing rows. The failures are
+`RowFailure` records; `govern.checks.pandera` makes them findings.
 """
 
 from __future__ import annotations
@@ -18,22 +17,16 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from govern.checks.base import Finding, bounded_repr
+from govern.engines.base import Layout, PanderaRun, RowFailure
+from govern.engines.spark_profile import spark_column
 from govern.frames import RowPredicate
-from govern.types import FailureCase
+from govern.jsonable import bounded_repr
 
-__all__ = ["failing_predicate", "run_pandera", "spark_column"]
+__all__ = ["failing_predicate", "run_pandera"]
 
 # reason codes pandera-pyspark files under "SCHEMA" or "DATA" that are row-level
 _NULLS = "SERIES_CONTAINS_NULLS"
 _CHECK = "DATAFRAME_CHECK"
-
-
-def spark_column(name: str) -> Any:
-    """``F.col`` of a column name taken literally (dots and spaces are not paths)."""
-    from pyspark.sql import functions as F
-
-    return F.col("`" + name.replace("`", "``") + "`")
 
 
 def _conditions() -> Mapping[str, Callable[[Any, Mapping[str, Any]], Any]]:
@@ -119,10 +112,8 @@ def _errors(report: Any) -> Iterator[tuple[str, str, str | None, str, str]]:
                 )
 
 
-def run_pandera(
-    schema: Any, frame: Any, *, want_index: bool, sample_size: int
-) -> tuple[Any, list[Finding], int | None]:
-    """Validate a Spark frame; (frame to pass on, failing findings, rows checked or None).
+def run_pandera(schema: Any, frame: Any, *, sample_size: int, columns: list[str]) -> PanderaRun:
+    """Validate a Spark frame: the frame to pass on and the failures, counted.
 
     Rows are counted only when something failed (one ``agg`` over the frame); a passing
     gate costs exactly what pandera-pyspark's own ``validate`` costs.
@@ -134,7 +125,7 @@ def run_pandera(
         validated = schema.validate(frame)
     failures = list(_errors(validated.pandera.errors))
     if not failures:
-        return validated, [], None
+        return PanderaRun(validated, _layout(None, columns), failures=[])
     predicates: list[Any | None] = []
     for _, reason, column, label, _ in failures:
         if reason == _NULLS and column is not None:
@@ -151,31 +142,34 @@ def run_pandera(
     ).first()
     rows = int(row["rows"])
     counts = iter(int(row[f"f{i}"]) for i in range(len(counted)))
-    findings: list[Finding] = []
+    found: list[RowFailure] = []
     for (category, reason, column, label, message), predicate in zip(
         failures, predicates, strict=True
     ):
         if predicate is None:
-            findings.append(_table_level(category, reason, column, label, message))
+            found.append(_table_level(category, reason, column, label, message))
             continue
         failed = next(counts)
-        findings.append(
-            Finding(
+        found.append(
+            RowFailure(
                 check=label,
                 column=column,
                 failed_count=failed,
-                checked_count=rows,
-                failing_index=[RowPredicate(predicate, label)] if want_index and failed else None,
+                rows=rows,
+                predicate=RowPredicate(predicate, label) if failed else None,
                 sample=_sample(validated, predicate, column, sample_size) if failed else (),
-                passed=failed == 0,
             )
         )
-    return validated, findings, rows
+    return PanderaRun(validated, _layout(rows, columns), failures=found)
+
+
+def _layout(rows: int | None, columns: list[str]) -> Layout:
+    return Layout(engine="spark", index=None, positional=False, rows=rows, columns=columns)
 
 
 def _table_level(
     category: str, reason: str, column: str | None, label: str, message: str
-) -> Finding:
+) -> RowFailure:
     if reason == "COLUMN_NOT_IN_DATAFRAME":
         text = f"column {column!r} is missing"  # pandera's own message prints a data row
     elif reason == _CHECK:
@@ -187,14 +181,12 @@ def _table_level(
         text = message or f"{label} failed ({category.lower()}: {reason.lower()})"
         if category == "DATA":
             text += " (not pinned to rows, so they cannot be quarantined)"
-    return Finding(
-        check=label, column=column, failed_count=1, passed=False, message=text, row_level=False
-    )
+    return RowFailure(check=label, column=column, failed_count=1, message=text, row_level=False)
 
 
-def _sample(frame: Any, predicate: Any, column: str | None, size: int) -> tuple[FailureCase, ...]:
+def _sample(frame: Any, predicate: Any, column: str | None, size: int) -> tuple[str, ...]:
     """A few failing values: ``limit(size)`` rows of one column reach the driver, no more."""
     if size <= 0 or column is None:
         return ()
     values = frame.filter(predicate).select(spark_column(column)).limit(size).collect()
-    return tuple(FailureCase(index=None, value=bounded_repr(r[0])) for r in values)
+    return tuple(bounded_repr(r[0]) for r in values)
