@@ -145,11 +145,9 @@ def _polars_cost(args: argparse.Namespace) -> bool:
         max(2, args.repeat // 2),
     )
     ok = report(f"polars {args.polars_rows:,} x 6", figures, 0.25)
-    lazy = frame.lazy()
-    figures = paired(
-        lambda: summarize_frame(lazy), lambda: checks.validate(lazy, lazy=True).collect(), 2
-    )
-    report(f"polars lazy {args.polars_rows:,} x 6 (info only)", figures, 0.25)
+    lazy = frame.lazy()  # pandera validates a LazyFrame's schema only: the eager one is the bar
+    figures = paired(lambda: summarize_frame(lazy), lambda: checks.validate(frame, lazy=True), 2)
+    report(f"polars lazy {args.polars_rows:,} x 6 (vs eager)", figures, 0.25)
     return ok
 
 
