@@ -132,7 +132,7 @@ def _dataset(
         "versions": len(full),
         "shown": len(history),
         "newest": newest.label,
-        "charts": _charts(history),
+        "charts": _charts(history) if len(history) > 1 else [],  # a point is no history
         "anomalies": anomalies,
         "checks": len(newest.checks),
         "not_run": not_run,
