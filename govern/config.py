@@ -59,6 +59,7 @@ class Settings:
         lineage: the ``[tool.govern.lineage]`` table, handed to lineage delivery.
         templates: a directory of report templates overriding the shipped ones.
         approvers: identities ``govern approve --by`` accepts besides e-mail addresses.
+        drift: the ``[tool.govern.drift]`` table: ``govern drift``'s thresholds.
     """
 
     project_root: Path
@@ -75,6 +76,7 @@ class Settings:
     lineage: Mapping[str, Any] = field(default_factory=dict)
     templates: Path | None = None
     approvers: tuple[str, ...] = ()
+    drift: Mapping[str, Any] = field(default_factory=dict)
 
 
 _ENV_PREFIX = "GOVERN_"
@@ -122,7 +124,7 @@ def _read_pyproject(root: Path) -> tuple[dict[str, Any], str | None]:
 
 def _from_env() -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for key in _KEYS - {"lineage"}:
+    for key in _KEYS - {"lineage", "drift"}:
         raw = os.environ.get(_ENV_PREFIX + key.upper())
         if raw is not None and raw != "":
             values[key] = raw
@@ -164,7 +166,7 @@ def _coerce(key: str, value: Any, source: str, base: Path) -> Any:
         if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
             raise ConfigError(f"{where} must be a list of names; got {value!r}")
         return tuple(i.strip() for i in items if i.strip())
-    if key == "lineage":
+    if key in ("lineage", "drift"):
         if not isinstance(value, Mapping):
             raise ConfigError(f"{where} must be a table; got {value!r}")
         return dict(value)

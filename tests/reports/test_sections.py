@@ -28,6 +28,7 @@ AUDIT_SECTIONS = (
     "policies",
     "changes",
     "reproducibility",
+    "monitoring",
     "appendix",
 )
 AUDIT_HEADINGS = (
@@ -40,7 +41,8 @@ AUDIT_HEADINGS = (
     "## 7. Policy verdicts and waivers",
     "## 8. Changes since the previous run",
     "## 9. Reproducibility",
-    "## 10. Appendix: regulatory mapping",
+    "## 10. Monitoring",
+    "## 11. Appendix: regulatory mapping",
 )
 CARD_SECTIONS = (
     "details",
@@ -52,6 +54,7 @@ CARD_SECTIONS = (
     "lineage",
     "quantitative_analysis",
     "input_signature",
+    "input_drift",
     "ethical_considerations",
     "caveats",
     "changes",
