@@ -45,6 +45,7 @@ from govern.errors import (
 )
 from govern.gates import Gate
 from govern.models import model
+from govern.monitoring.stable import Stable
 from govern.runs import Run, run
 from govern.types import (
     CheckResult,
@@ -100,6 +101,7 @@ __all__ = [
     "RunStatus",
     "Settings",
     "Severity",
+    "Stable",
     "StageResult",
     "Status",
     "StoreError",

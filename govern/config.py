@@ -16,9 +16,18 @@ from typing import Any, Literal, get_args
 
 from govern.errors import ConfigError
 
-__all__ = ["MetricsLevel", "Settings", "configure", "find_project_root", "reset", "settings"]
+__all__ = [
+    "MetricsLevel",
+    "Settings",
+    "SummaryMode",
+    "configure",
+    "find_project_root",
+    "reset",
+    "settings",
+]
 
 MetricsLevel = Literal["off", "cheap", "full"]
+SummaryMode = Literal["off", "sample", "full"]
 StoreErrorMode = Literal["raise", "warn"]
 SqlQuarantine = Literal["table", "parquet"]
 
@@ -38,6 +47,11 @@ class Settings:
         metrics: ``off``, ``cheap`` (row count, bytes, per-column null and non-null
             counts: O(1) after the Arrow conversion) or ``full`` (adds min, max, sum,
             exact distinct counts and approximate quantiles).
+        summaries: the mergeable summary recorded with each dataset version for
+            monitoring (govern.monitoring): ``sample`` (default: sketches of a bounded
+            sample, exact counts and moments), ``full`` (every value) or ``off``. Deferred
+            frames (Polars lazy, Spark) are summarised only where a `govern.Stable` gate
+            is on them (that runs the plan once more).
         sample_size: failure cases kept per check.
         pii_columns: columns whose values never appear in samples, messages or records.
         store: SQLite path or ``postgresql://`` URL of the audit record.
@@ -48,12 +62,14 @@ class Settings:
         lineage: the ``[tool.govern.lineage]`` table, handed to lineage delivery.
         templates: a directory of report templates overriding the shipped ones.
         approvers: identities ``govern approve --by`` accepts besides e-mail addresses.
+        drift: the ``[tool.govern.drift]`` table: ``govern drift``'s thresholds.
     """
 
     project_root: Path
     namespace: str
     quarantine_dir: Path
     metrics: MetricsLevel = "cheap"
+    summaries: SummaryMode = "sample"
     sample_size: int = 5
     pii_columns: tuple[str, ...] = ()
     store: str = ""
@@ -64,6 +80,7 @@ class Settings:
     templates: Path | None = None
     approvers: tuple[str, ...] = ()
     sql_quarantine: SqlQuarantine = "table"
+    drift: Mapping[str, Any] = field(default_factory=dict)
 
 
 _ENV_PREFIX = "GOVERN_"
@@ -111,7 +128,7 @@ def _read_pyproject(root: Path) -> tuple[dict[str, Any], str | None]:
 
 def _from_env() -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for key in _KEYS - {"lineage"}:
+    for key in _KEYS - {"lineage", "drift"}:
         raw = os.environ.get(_ENV_PREFIX + key.upper())
         if raw is not None and raw != "":
             values[key] = raw
@@ -136,6 +153,10 @@ def _coerce(key: str, value: Any, source: str, base: Path) -> Any:
         if value not in get_args(SqlQuarantine):
             raise ConfigError(f"{where} must be 'table' or 'parquet'; got {value!r}")
         return value
+    if key == "summaries":
+        if value not in get_args(SummaryMode):
+            raise ConfigError(f"{where} must be one of off, sample, full; got {value!r}")
+        return value
     if key == "on_store_error":
         if value not in get_args(StoreErrorMode):
             raise ConfigError(f"{where} must be 'raise' or 'warn'; got {value!r}")
@@ -153,7 +174,7 @@ def _coerce(key: str, value: Any, source: str, base: Path) -> Any:
         if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
             raise ConfigError(f"{where} must be a list of names; got {value!r}")
         return tuple(i.strip() for i in items if i.strip())
-    if key == "lineage":
+    if key in ("lineage", "drift"):
         if not isinstance(value, Mapping):
             raise ConfigError(f"{where} must be a table; got {value!r}")
         return dict(value)

@@ -17,6 +17,7 @@ Hierarchy::
     ├── MissingDependencyError(ImportError)  an optional backend is not installed
     ├── ReportError                        a report cannot be built or rendered (scope, template)
     │   └── TemplateLimitError             a user template ran past its time or output bound
+    ├── VersionNotFoundError(LookupError)  a dataset version named that the record does not hold
     └── StoreError                         the audit record could not be read or written
         ├── StoreLockedError               the store stayed locked past the busy timeout
         ├── StoreLocationError(ConfigError)  GOVERN_STORE / --store is not a usable location
@@ -55,6 +56,7 @@ __all__ = [
     "StoreLockedError",
     "StoreWarning",
     "TemplateLimitError",
+    "VersionNotFoundError",
 ]
 
 _SAMPLE_IN_MESSAGE = 3
@@ -119,6 +121,10 @@ class ReportError(GovernError):
 
 class TemplateLimitError(ReportError):
     """A user template ran past the time or output bound of one render."""
+
+
+class VersionNotFoundError(GovernError, LookupError):
+    """A dataset version (``--from``/``--to``) that names no recorded version, or several."""
 
 
 class StoreError(GovernError):

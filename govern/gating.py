@@ -9,8 +9,10 @@ and hands on the valid rows as the backend's ``validate`` returns them (``confor
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from govern.checks.base import Finding
 from govern.config import Settings
@@ -27,6 +29,9 @@ from govern.types import (
     QuarantineRecord,
     Severity,
 )
+
+if TYPE_CHECKING:
+    from govern.monitoring.summary import DatasetSummary
 
 __all__ = ["PII_MASK", "GateCall"]
 
@@ -48,6 +53,39 @@ class GateCall:
     checks: list[CheckResult]
     quarantine: list[QuarantineRecord]
     unquarantinable: bool
+    started: datetime
+    role: str = "input"  # of the frame being gated: "input" or "output"
+    watching: bool = False  # a Stable gate is on the frame being gated
+    summaries: dict[int, tuple[Any, DatasetSummary | None]]
+
+    def summary_of(self, frame: Any, *, deferred: bool = False) -> DatasetSummary | None:
+        """The frame's monitoring summary, computed once per call.
+
+        None when summaries are off (``summaries = "off"``), for a deferred frame
+        (Polars lazy, Spark) unless ``deferred`` (a Stable gate asks: its plan runs once
+        more), or when it cannot be computed (logged: the stage goes on).
+        """
+        if not hasattr(self, "summaries"):
+            self.summaries = {}
+        known = self.summaries.get(id(frame))
+        if known is not None and known[0] is frame and (known[1] is not None or not deferred):
+            return known[1]
+        engine = engine_for(frame)
+        if self.cfg.summaries == "off" or (not deferred and engine is not None and engine.deferred):
+            return None
+        from govern.monitoring.frames import summarize_frame
+
+        started = time.perf_counter()
+        try:
+            summary = summarize_frame(frame, "full" if self.cfg.summaries == "full" else "sample")
+        except Exception as exc:  # a summary is for monitoring: it never fails the stage
+            log.warning("%s: no monitoring summary: %s", self.where("summary"), exc)
+            summary = None
+        timings = getattr(self, "timings", None)
+        if timings is not None:
+            timings["summary"] = timings.get("summary", 0.0) + time.perf_counter() - started
+        self.summaries[id(frame)] = (frame, summary)  # the frame kept: its id stays its own
+        return summary
 
     def where(self, parameter: str) -> str:
         """The prefix of this call's error messages."""
@@ -63,10 +101,14 @@ class GateCall:
         pii_index = _pii_index(value, self.cfg.pii_columns)
         current = value
         for number, gate in enumerate(gates):
+            in_stage = getattr(gate.check, "run_in_stage", None)  # checks that read the record
             try:
-                outcome = gate.check.run(
-                    current, want_index=quarantining, sample_size=self.cfg.sample_size
-                )
+                if in_stage is not None:
+                    outcome = in_stage(current, ref, self)
+                else:
+                    outcome = gate.check.run(
+                        current, want_index=quarantining, sample_size=self.cfg.sample_size
+                    )
             except CheckEvaluationError as exc:  # the backend's own exception stays the cause
                 raise CheckEvaluationError(
                     f"{self.where(label)}, dataset {ref.name!r}: {exc}"
@@ -198,6 +240,9 @@ class GateCall:
                 if not finding.ran
                 else (Outcome.PASSED if passed else Outcome.FAILED)
             ),
+            observed=finding.observed,
+            lower=finding.lower,
+            upper=finding.upper,
         )
 
     def quarantine_rows(

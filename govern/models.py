@@ -119,7 +119,8 @@ def model(
     """Mark a stage's return value as a model version.
 
     Args:
-        name: the model's name (``penguin-species``).
+        name: the model's name (``penguin-species``), or ``NAME@VERSION`` for a fixed
+            version (``penguin-species@3``, as ``version=3``).
         version: a fixed version; by default the store assigns the next one for ``name``.
         card: a YAML file path or a dict with the human fields of the model card
             (owners, license, intended_use, out_of_scope_uses, limitations,
@@ -132,8 +133,11 @@ def model(
         GateDefinitionError: an empty name, a version below 1, or a card that is missing,
             not YAML, or has unknown fields.
     """
+    if isinstance(name, str) and version is None and re.fullmatch(r"[^@]+@[0-9]+", name.strip()):
+        name, _, number = name.strip().rpartition("@")  # NAME@VERSION
+        version = int(number)
     if not isinstance(name, str) or not name.strip() or "@" in name:
-        raise GateDefinitionError(f"govern.model() needs a name without '@', got {name!r}")
+        raise GateDefinitionError(f"govern.model() needs a name, or NAME@VERSION, got {name!r}")
     if version is not None and (
         isinstance(version, bool) or not isinstance(version, int) or version < 1
     ):

@@ -32,7 +32,15 @@ from govern.types import CheckResult, RunInfo, RunStatus, StageResult
 if TYPE_CHECKING:
     from govern.store import Store
 
-__all__ = ["HOOK_GROUP", "RecordHook", "Recorder", "close_stores", "record_hooks", "redacted"]
+__all__ = [
+    "HOOK_GROUP",
+    "RecordHook",
+    "Recorder",
+    "close_stores",
+    "record_hooks",
+    "redacted",
+    "store_for",
+]
 
 log = logging.getLogger("govern")
 T = TypeVar("T")
@@ -100,6 +108,11 @@ def _store_for(cfg: Settings) -> Store:
             )
             _stores[key] = store
         return store
+
+
+def store_for(cfg: Settings) -> Store:
+    """The store ``cfg`` names, opened once per process (readers share the writer's)."""
+    return _store_for(cfg)
 
 
 def close_stores() -> None:

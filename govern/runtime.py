@@ -98,6 +98,8 @@ class _Call(GateCall):
         self.quarantine: list[QuarantineRecord] = []
         self.row_counts: dict[str, int] = {}
         self.timings: dict[str, float] = {"profile": 0.0}
+        self.summaries = {}
+        self.watching = False
         self.unquarantinable = False
         self.collector = _Collector()
         self.models_used: list[ModelRef] = []
@@ -155,6 +157,9 @@ class _Call(GateCall):
                 f"got {type(value).__module__}.{type(value).__qualname__}"
             )
         ref = self.identity(value, parameter, output=output)
+        self.role = "output" if output else "input"
+        # a deferred frame is summarised (its plan run once more) only for a Stable gate
+        self.watching = any(hasattr(g.check, "run_in_stage") for g in gates)
         if not output:
             self.profile(value, ref, parameter, role="input")
             self.derivation(value, ref, parameter)
@@ -163,6 +168,7 @@ class _Call(GateCall):
             self.profile(current, ref, parameter, role="output")
             self.run.outputs.set(current, ref)
             mark(current, ref)
+        self.watching = False
         return current
 
     def profile(self, frame: Any, ref: DatasetRef, parameter: str, *, role: str) -> None:
@@ -171,6 +177,7 @@ class _Call(GateCall):
         started = time.perf_counter()
         prof = profile(frame, self.cfg.metrics)
         self.timings["profile"] += time.perf_counter() - started
+        summary = self.summary_of(frame, deferred=self.watching)
         self.datasets.append(
             DatasetVersion(
                 ref=ref,
@@ -180,6 +187,7 @@ class _Call(GateCall):
                 row_count=prof.row_count,
                 schema=prof.schema,
                 metrics=prof.metrics,
+                summary=None if summary is None else summary.to_dict(),
             )
         )
         if prof.row_count is not None:

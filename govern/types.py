@@ -119,6 +119,8 @@ class CheckResult:
     table-level failure such as a missing column, where ``row_level`` is False).
     ``outcome`` is ``passed``/``failed`` from ``passed`` unless given; a check that never
     ran is ``not_run`` (``passed`` False, ``failed_count`` 0, never blocking).
+    A check of a measured value (`govern.Stable`) gives it as ``observed`` and its
+    allowed range as ``lower`` / ``upper`` (None: that side is open).
     """
 
     dataset: str
@@ -134,6 +136,9 @@ class CheckResult:
     expected: str | None = None
     message: str | None = None
     outcome: Outcome | None = None
+    observed: float | None = None
+    lower: float | None = None
+    upper: float | None = None
 
     def __post_init__(self) -> None:
         if self.outcome is None:
@@ -169,6 +174,8 @@ class DatasetVersion:
     ``role`` is ``input`` or ``output``; ``parameter`` the argument name, or ``return``
     / ``return[0]`` / ``return['key']`` for outputs. ``metrics`` is shaped like
     OpenLineage's dataQualityMetrics facet (rowCount, bytes, columnMetrics).
+    ``summary`` is the mergeable summary monitoring reads (the JSON form of a
+    `govern.monitoring.summary.DatasetSummary`), None when none was computed.
     """
 
     ref: DatasetRef
@@ -178,6 +185,7 @@ class DatasetVersion:
     row_count: int | None
     schema: tuple[tuple[str, str], ...] = ()
     metrics: Mapping[str, Any] | None = None
+    summary: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

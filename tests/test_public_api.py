@@ -39,6 +39,7 @@ def test_contract_names_exist() -> None:
         "model",
         "log_metrics",
         "log_params",
+        "Stable",
     ):
         assert name in govern.__all__
 

@@ -41,6 +41,8 @@ class Finding:
             dtype, row count): it cannot be quarantined row by row.
         ran: False for a check that could not run (its column is missing): recorded as
             not run, never as passed.
+        observed: the measured value, for a check of a measured value (`govern.Stable`).
+        lower, upper: the range ``observed`` had to be in (None: that side is open).
     """
 
     check: str
@@ -56,6 +58,9 @@ class Finding:
     row_level: bool = True
     ran: bool = True
     failing_rows: Sequence[int] | None = None
+    observed: float | None = None
+    lower: float | None = None
+    upper: float | None = None
 
 
 @dataclass(slots=True)

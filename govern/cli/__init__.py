@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from govern.cli import contracts as _contracts  # noqa: F401  (registers commands)
+from govern.cli import drift as _drift  # noqa: F401  (registers commands)
 from govern.cli import integrity as _integrity  # noqa: F401  (registers commands)
 from govern.cli import lineage as _lineage  # noqa: F401  (registers commands)
 from govern.cli import lineage_delivery as _lineage_delivery  # noqa: F401  (registers commands)

@@ -98,6 +98,16 @@ class SparkEngine:
     def profile(self, frame: Any, level: MetricsLevel, fingerprint: bool) -> Profile:
         return spark_profile(frame, level, fingerprint)
 
+    def summarize(self, frame: Any, *, level: Any, top_k: int) -> Any:
+        """Monitoring summary: partitions summarised on the executors, merged here.
+
+        Optional beside the Protocol (govern.monitoring.frames asks for it): collecting
+        the rows to the driver (``arrow_batches``) would move the data, not a summary.
+        """
+        from govern.monitoring.spark import summarize_spark
+
+        return summarize_spark(frame, level, top_k=top_k)
+
     def arrow_batches(
         self, frame: Any, columns: Sequence[str] | None = None
     ) -> Iterator[pa.RecordBatch]:

@@ -144,8 +144,17 @@ def _check_params(c: CheckResult) -> dict[str, Any]:
         "checkedCount": c.checked_count,
         "rowLevel": c.row_level,
         "backend": c.backend or None,
+        # a measured check (govern.Stable): the value and the range it had to be in
+        "observed": getattr(c, "observed", None),
+        "lower": getattr(c, "lower", None),
+        "upper": getattr(c, "upper", None),
     }
-    return {k: v for k, v in params.items() if v is not None}
+    # JSON has no NaN or infinity: such a value is left out
+    return {
+        k: v
+        for k, v in params.items()
+        if v is not None and not (isinstance(v, float) and not math.isfinite(v))
+    }
 
 
 def assertions(

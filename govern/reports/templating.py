@@ -50,6 +50,8 @@ TEMPLATE_NAMES = (
     "model_card.md.j2",
     "_macros.html.j2",
     "_macros.md.j2",
+    "_monitoring.html.j2",
+    "_monitoring.md.j2",
     "_period.html.j2",
     "_period.md.j2",
     "_style.css.j2",

@@ -161,7 +161,7 @@ def _opt_dt(text: Any) -> datetime | None:
 
 def encode_dataset_version(dv: DatasetVersion) -> dict[str, Any]:
     """A dataset version as a JSON-able dict."""
-    return {
+    out = {
         "namespace": dv.ref.namespace,
         "name": dv.ref.name,
         "kind": str(dv.ref.kind),
@@ -172,6 +172,9 @@ def encode_dataset_version(dv: DatasetVersion) -> dict[str, Any]:
         "schema": [[str(c), str(t)] for c, t in dv.schema],
         "metrics": None if dv.metrics is None else encode_value(dv.metrics),
     }
+    if dv.summary is not None:  # absent rather than null: older records stay as they were
+        out["summary"] = encode_value(dv.summary)
+    return out
 
 
 def decode_dataset_version(d: Mapping[str, Any]) -> DatasetVersion:
@@ -185,6 +188,7 @@ def decode_dataset_version(d: Mapping[str, Any]) -> DatasetVersion:
         row_count=d.get("row_count"),
         schema=tuple((c, t) for c, t in d.get("schema", ())),
         metrics=None if metrics is None else _mapping(metrics),
+        summary=None if d.get("summary") is None else _mapping(d["summary"]),
     )
 
 
@@ -192,7 +196,7 @@ def decode_dataset_version(d: Mapping[str, Any]) -> DatasetVersion:
 
 
 def _encode_check(c: CheckResult) -> dict[str, Any]:
-    return {
+    out = {
         "dataset": c.dataset,
         "check": c.check,
         "column": c.column,
@@ -207,6 +211,11 @@ def _encode_check(c: CheckResult) -> dict[str, Any]:
         "message": c.message,
         "outcome": str(c.outcome),
     }
+    for key in ("observed", "lower", "upper"):  # measured checks only (govern.Stable)
+        value = getattr(c, key)
+        if value is not None:
+            out[key] = _float(float(value))
+    return out
 
 
 def _decode_check(d: Mapping[str, Any]) -> CheckResult:
@@ -224,7 +233,14 @@ def _decode_check(d: Mapping[str, Any]) -> CheckResult:
         expected=d.get("expected"),
         message=d.get("message"),
         outcome=d.get("outcome"),
+        observed=_opt_float(d.get("observed")),
+        lower=_opt_float(d.get("lower")),
+        upper=_opt_float(d.get("upper")),
     )
+
+
+def _opt_float(value: Any) -> float | None:
+    return None if value is None else float(decode_value(value))
 
 
 # -- models ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from govern.store import query
 from govern.store.report import LedgerRecord
 from govern.store.schema import ledger, quarantine, runs
+from govern.store.summaries import SummaryRow, summary_rows
 from govern.types import DatasetRef, ModelVersion, RunInfo, StageResult
 
 __all__ = ["Reading"]
@@ -106,6 +107,30 @@ class Reading:
         """Stage calls that read or produced a dataset, in call order."""
         return self._read(
             lambda c: query.dataset_usages(c, name, namespace), f"read usages of {name}"
+        )
+
+    def dataset_summaries(
+        self,
+        name: str,
+        namespace: str | None = None,
+        *,
+        limit: int | None = None,
+        before_seq: int | None = None,
+        role: str | None = None,
+        whole: bool = False,
+    ) -> list[SummaryRow]:
+        """A dataset's recorded monitoring summaries, oldest first (see govern.store.summaries)."""
+        return self._read(
+            lambda c: summary_rows(
+                c,
+                name,
+                namespace,
+                limit=limit,
+                before_seq=before_seq,
+                role=role,
+                whole=whole,
+            ),
+            f"read summaries of {name}",
         )
 
     def records(self, *, kind: str | None = None, run_id: str | None = None) -> list[LedgerRecord]:

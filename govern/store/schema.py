@@ -22,6 +22,10 @@ Schema history:
 4. ``signatures``: the Ed25519 signature of each record of a signed store (seq, key id,
    signature). Not derived from the ledger, so not in TABLES; ``verify`` checks each
    against the key the chain names.
+5. ``dataset_summaries``: each dataset version's monitoring summary without its
+   sketches (govern.monitoring), by dataset and seq, so that a version is judged against
+   its history with one indexed range read. Backfilled from the ledger (records written
+   before summaries existed have none).
 """
 
 from __future__ import annotations
@@ -264,6 +268,22 @@ signatures = sa.Table(
     sqlite_with_rowid=False,  # one B-tree keyed by the primary key
 )
 
+dataset_summaries = sa.Table(
+    "dataset_summaries",
+    metadata,
+    sa.Column("stage_run_id", sa.String(_ID), sa.ForeignKey("stage_runs.id"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("namespace", sa.String(_NAME), nullable=False),
+    sa.Column("name", sa.String(_NAME), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("fingerprint", sa.String(128)),  # the version's (DatasetVersion.fingerprint)
+    sa.Column("ts", sa.Double, nullable=False),  # the stage call's start (epoch seconds)
+    sa.Column("compact", sa.Text, nullable=False),  # canonical JSON, sketches left out
+    sa.Index("ix_dataset_summaries_dataset", "namespace", "name", "seq"),
+    sqlite_with_rowid=False,  # one B-tree keyed by the primary key
+)
+
 TABLES: dict[str, sa.Table] = {
     t.name: t
     for t in (
@@ -277,6 +297,7 @@ TABLES: dict[str, sa.Table] = {
         model_usages,
         imported_events,
         lineage_io,
+        dataset_summaries,
     )
 }
 """The index tables, by name (the names govern.store.index uses)."""
@@ -331,7 +352,27 @@ def _v4(conn: sa.Connection) -> None:
     _create(conn, [signatures])
 
 
-MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+def _v5(conn: sa.Connection) -> None:
+    _create(conn, [dataset_summaries])
+    rows: list[dict[str, object]] = []
+    stages = sa.select(ledger.c.seq, ledger.c.body).where(ledger.c.kind == STAGE)
+    for seq, body in conn.execute(stages.order_by(ledger.c.seq)):
+        data = json.loads(body)["data"]
+        rows.extend(op.row for op in index_ops(STAGE, seq, data) if op.table == "dataset_summaries")
+        if len(rows) >= 1000:
+            conn.execute(dataset_summaries.insert(), rows)
+            rows = []
+    if rows:
+        conn.execute(dataset_summaries.insert(), rows)
+
+
+MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {
+    1: _v1,
+    2: _v2,
+    3: _v3,
+    4: _v4,
+    5: _v5,
+}
 """Schema version -> the step that brings the previous version to it."""
 
 CURRENT_VERSION = max(MIGRATIONS)

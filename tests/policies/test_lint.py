@@ -40,7 +40,7 @@ def test_lint_passes_the_repository_packs_without_any_store(cli: Callable[..., R
     assert result.code == 0, result.err
     assert "PASS   [error] quarantine-rate  lint" in result.out
     assert "govern check --lint: passed -- 0 violation(s) at fail level error" in result.out
-    assert "12 passed" in result.out
+    assert "13 passed" in result.out
     assert not Path(".govern").exists()  # nothing was opened or created
 
 

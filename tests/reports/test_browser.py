@@ -72,3 +72,47 @@ def test_the_harness_sees_requests_and_errors(browser: str, tmp_path: Path) -> N
         page = load(port, page_path, PROBE)
     assert "http://example.invalid/pixel.png" in page.requests
     assert page.console_errors and page.exceptions
+
+
+# the monitoring section's history charts: how many, drawn with a size, their lines and
+# anomaly markers painted (not hidden), and the red marker what a reader sees at its centre
+HISTORY_PROBE = """JSON.stringify((() => {
+  const charts = [...document.querySelectorAll('svg.history')];
+  if (!charts.length) return {found: false};
+  const marker = document.querySelector('svg.history circle.anomaly');
+  marker.scrollIntoView({block: 'center'});
+  const box = marker.getBoundingClientRect();
+  const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+  const sized = charts.filter(c => {
+    const r = c.getBoundingClientRect();
+    return r.width > 200 && r.height > 60;
+  }).length;
+  return {found: true, charts: charts.length, sized: sized,
+          lines: document.querySelectorAll('svg.history polyline.series').length,
+          anomalies: document.querySelectorAll('svg.history circle.anomaly').length,
+          marker_fill: getComputedStyle(marker).fill,
+          marker_hit: hit === marker || marker.contains(hit),
+          scripts: document.scripts.length};
+})())"""
+
+
+@pytest.mark.slow
+def test_monitoring_charts_render_in_chromium_offline(browser: str, tmp_path: Path) -> None:
+    from govern.cli import main
+    from govern.recording import close_stores
+    from tests.monitoring.history import record_days, shifted
+
+    record_days(8, shift_last=shifted)
+    close_stores()
+    path = tmp_path / "audit.html"
+    assert main(["report", "audit", "-o", str(path)]) == 0
+    with chromium(browser, tmp_path / "profile") as port:
+        page = load(port, path, HISTORY_PROBE)
+    assert page.requests == [page.url], "the report asked for something besides itself"
+    assert page.console_errors == [] and page.exceptions == []
+    probe = page.evaluated
+    assert probe["found"] and probe["scripts"] == 0
+    assert probe["charts"] >= 7 and probe["sized"] == probe["charts"]
+    assert probe["lines"] >= 7
+    assert probe["anomalies"] >= 3
+    assert probe["marker_fill"] == "rgb(250, 69, 73)" and probe["marker_hit"]

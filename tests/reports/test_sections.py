@@ -28,6 +28,7 @@ AUDIT_SECTIONS = (
     "policies",
     "changes",
     "reproducibility",
+    "monitoring",
     "appendix",
 )
 AUDIT_HEADINGS = (
@@ -40,7 +41,8 @@ AUDIT_HEADINGS = (
     "## 7. Policy verdicts and waivers",
     "## 8. Changes since the previous run",
     "## 9. Reproducibility",
-    "## 10. Appendix: regulatory mapping",
+    "## 10. Monitoring",
+    "## 11. Appendix: regulatory mapping",
 )
 CARD_SECTIONS = (
     "details",
@@ -52,6 +54,7 @@ CARD_SECTIONS = (
     "lineage",
     "quantitative_analysis",
     "input_signature",
+    "input_drift",
     "ethical_considerations",
     "caveats",
     "changes",
@@ -90,7 +93,7 @@ def test_audit_context_is_filled_from_the_record(example_reports: ExampleReports
     assert ctx["lineage"]["svg"]["nodes"] and ctx["lineage"]["svg"]["edges"]
     assert len(ctx["checks"]) == 4
     assert sum(len(s["checks"]) for s in ctx["checks"]) == summary["checks"]
-    failing = [c for s in ctx["checks"] for c in s["checks"] if not c["passed"]]
+    failing = [c for s in ctx["checks"] for c in s["checks"] if c["outcome"] == "failed"]
     assert failing and all(c["sample"] for c in failing)
     (quarantined,) = ctx["quarantine"]["entries"]
     assert quarantined["rows"] == 11 and quarantined["input_rows"] == 344

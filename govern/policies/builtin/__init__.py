@@ -14,8 +14,9 @@
 | ``signoff`` | model | ``govern approve NAME@VERSION`` recorded a sign-off for it |
 | ``freshness`` | pipeline | its latest completed run is younger than ``max_age`` |
 | ``contract_sla`` | dataset | versions meet its ODCS contract's freshness and frequency |
+| ``no_anomalies`` | dataset | its ``govern.Stable`` checks found no anomaly in the run |
 """
 
-from govern.policies.builtin import contracts, data, freshness, gates, models, pii
+from govern.policies.builtin import contracts, data, freshness, gates, models, monitoring, pii
 
-__all__ = ["contracts", "data", "freshness", "gates", "models", "pii"]
+__all__ = ["contracts", "data", "freshness", "gates", "models", "monitoring", "pii"]

@@ -21,6 +21,7 @@ from govern.reports.context.common import (
 )
 from govern.reports.context.compliance import appendix
 from govern.reports.context.integrity import integrity
+from govern.reports.context.monitoring import monitoring_section
 from govern.reports.context.period import build_period, handled
 from govern.reports.context.policies import approvals, policies_section
 from govern.types import RunInfo, StageResult, Status
@@ -91,6 +92,7 @@ def build_audit(
         "models": models,
         "policies": policies,
         "changes": _changes(store, runs, stages),
+        "monitoring": monitoring_section(store, all_stages),
         "reproducibility": _environments(runs),
         "appendix": appendix(card_filled),
         "settings": {"pii_columns": sorted(pii), "sample_size": sample_size},

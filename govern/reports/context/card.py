@@ -25,6 +25,7 @@ from govern.reports.context.common import (
     texts,
 )
 from govern.reports.context.integrity import integrity
+from govern.reports.context.monitoring import training_drift
 from govern.reports.context.policies import approvals
 from govern.types import DatasetVersion, ModelVersion, StageResult
 
@@ -233,6 +234,10 @@ def build_card(
         },
         "input_signature": facts["input_signature"],
         "changes": compare_models(previous, model),
+        "input_drift": training_drift(
+            [d for d in model.training_datasets if not is_evaluation(d.parameter)],
+            store.model_usages(model.name, model.version),
+        ),
         "approvals": signed,
         "run": {
             "id": run.id,
