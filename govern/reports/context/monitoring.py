@@ -177,13 +177,17 @@ def training_drift(
         scored = inputs[0]
         columns = {n for n, _ in scored.schema}
         ref = max(trained, key=lambda dv: len(columns & {n for n, _ in dv.schema}))
-        before = DatasetSummary.from_dict(ref.summary or {})
-        after = DatasetSummary.from_dict(scored.summary or {})
+        try:
+            before = DatasetSummary.from_dict(ref.summary or {})
+            after = DatasetSummary.from_dict(scored.summary or {})
+        except ValueError as err:  # a summary of a newer format
+            return {"unreadable": str(err)}
         found = compare(
             of_summary(before, short_version(ref.fingerprint or "") or "training data"),
             of_summary(after, short_version(scored.fingerprint or "") or "scored batch"),
         )
         return {
+            "unreadable": None,
             "training_dataset": f"{ref.ref.namespace}:{ref.ref.name}",
             "scored_dataset": f"{scored.ref.namespace}:{scored.ref.name}",
             "scored_by": call.stage,
