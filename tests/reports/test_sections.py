@@ -93,7 +93,7 @@ def test_audit_context_is_filled_from_the_record(example_reports: ExampleReports
     assert ctx["lineage"]["svg"]["nodes"] and ctx["lineage"]["svg"]["edges"]
     assert len(ctx["checks"]) == 4
     assert sum(len(s["checks"]) for s in ctx["checks"]) == summary["checks"]
-    failing = [c for s in ctx["checks"] for c in s["checks"] if not c["passed"]]
+    failing = [c for s in ctx["checks"] for c in s["checks"] if c["outcome"] == "failed"]
     assert failing and all(c["sample"] for c in failing)
     (quarantined,) = ctx["quarantine"]["entries"]
     assert quarantined["rows"] == 11 and quarantined["input_rows"] == 344
