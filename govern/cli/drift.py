@@ -121,7 +121,10 @@ def drift(
         except LineageError as err:
             raise fail(str(err), EXIT_CONFIG) from None
         usages = store.dataset_usages(root.name, root.namespace)
-        history = sightings(usages, root.namespace, root.name)
+        try:
+            history = sightings(usages, root.namespace, root.name)
+        except ValueError as err:  # a summary of a newer format than this govern reads
+            raise fail(f"{root}: {err}", EXIT_CANNOT_EVALUATE) from None
     if not history:
         raise fail(
             f"no version of {root} has a monitoring summary in the record", EXIT_CANNOT_EVALUATE

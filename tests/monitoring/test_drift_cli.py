@@ -160,3 +160,21 @@ def test_a_version_read_again_in_its_run_is_one_version() -> None:
     # the output gate's and the next stage's input gate's checks, on the one version
     assert [len(s.checks) for s in history] == [2, 2, 2]
     assert {c.outcome for c in history[-1].checks} == {"passed"}
+
+
+def test_a_summary_of_a_newer_format_is_not_a_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import sqlite3
+
+    record_days(3)
+    close_stores()
+    # what a later govern would write: the summaries' format number raised in the record
+    with sqlite3.connect(".govern/govern.db") as db:
+        changed = db.execute(
+            "UPDATE ledger SET body = replace(body, '\"format\":1,', '\"format\":99,') "
+            "WHERE body LIKE '%\"format\":1,%'"
+        ).rowcount
+    assert changed == 3
+    code, _, err = run(["drift", DATASET], capsys)
+    assert code == 3 and "summary format 99 is newer than this govern reads" in err

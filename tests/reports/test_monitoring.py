@@ -176,3 +176,29 @@ def test_model_card_shows_input_drift_since_training(tmp_path: Path) -> None:
     text = md.read_text()
     assert "## Input drift since training" in text and "| x | same | float64 |" in text
     assert "1 threshold(s) crossed" in text
+    import sqlite3
+
+    with sqlite3.connect(".govern/govern.db") as db:  # as a later govern would write them
+        db.execute(
+            "UPDATE ledger SET body = replace(body, '\"format\":1,', '\"format\":99,') "
+            "WHERE body LIKE '%\"format\":1,%'"
+        )
+    assert main(["report", "model-card", "clf@1", "-o", str(md)]) == 0
+    assert "cannot be read: summary format 99 is newer" in md.read_text()
+
+
+def test_summaries_of_a_newer_format_are_named_not_fatal(tmp_path: Path) -> None:
+    import sqlite3
+
+    record_days(3)
+    close_stores()
+    with sqlite3.connect(".govern/govern.db") as db:
+        db.execute(
+            "UPDATE ledger SET body = replace(body, '\"format\":1,', '\"format\":99,') "
+            "WHERE body LIKE '%\"format\":1,%'"
+        )
+    html, md = tmp_path / "a.html", tmp_path / "a.md"
+    assert main(["report", "audit", "-o", str(html)]) == 0
+    assert main(["report", "audit", "-o", str(md)]) == 0
+    assert "summary format 99 is newer than this govern reads" in html.read_text()
+    assert "summary format 99 is newer than this govern reads" in md.read_text()

@@ -129,6 +129,7 @@ def _dataset(
     not_run = sum(1 for c in newest.checks if c.outcome == "not_run")
     return {
         "dataset": f"{namespace}:{name}",
+        "unreadable": None,
         "versions": len(full),
         "shown": len(history),
         "newest": newest.label,
@@ -149,7 +150,10 @@ def monitoring_section(store: Store, stages: Sequence[StageResult]) -> list[dict
                 newest[(dv.ref.namespace, dv.ref.name)] = stage.run_id
     found = []
     for (namespace, name), run_id in sorted(newest.items()):
-        entry = _dataset(store, namespace, name, run_id)
+        try:
+            entry = _dataset(store, namespace, name, run_id)
+        except ValueError as err:  # a summary of a newer format: say so, draw the rest
+            entry = {"dataset": f"{namespace}:{name}", "unreadable": str(err)}
         if entry is not None:
             found.append(entry)
     return found
@@ -173,13 +177,17 @@ def training_drift(
         scored = inputs[0]
         columns = {n for n, _ in scored.schema}
         ref = max(trained, key=lambda dv: len(columns & {n for n, _ in dv.schema}))
-        before = DatasetSummary.from_dict(ref.summary or {})
-        after = DatasetSummary.from_dict(scored.summary or {})
+        try:
+            before = DatasetSummary.from_dict(ref.summary or {})
+            after = DatasetSummary.from_dict(scored.summary or {})
+        except ValueError as err:  # a summary of a newer format
+            return {"unreadable": str(err)}
         found = compare(
             of_summary(before, short_version(ref.fingerprint or "") or "training data"),
             of_summary(after, short_version(scored.fingerprint or "") or "scored batch"),
         )
         return {
+            "unreadable": None,
             "training_dataset": f"{ref.ref.namespace}:{ref.ref.name}",
             "scored_dataset": f"{scored.ref.namespace}:{scored.ref.name}",
             "scored_by": call.stage,
