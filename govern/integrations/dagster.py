@@ -37,8 +37,8 @@ require("dagster", "dagster")
 import dagster as dg  # noqa: E402 -- after the check that names the extra to install
 
 from govern.collect import last_result  # noqa: E402
+from govern.engines import engine_for  # noqa: E402
 from govern.errors import GateError, GovernError  # noqa: E402
-from govern.frames import frame_kind  # noqa: E402
 from govern.integrations._stages import Verdict, gated_places, stage_spec, verdicts  # noqa: E402
 from govern.runs import current_run, open_run  # noqa: E402
 from govern.types import DatasetKind, DatasetRef, Severity, StageResult  # noqa: E402
@@ -201,7 +201,7 @@ def _as_list(prefix: Any) -> list[str]:
 def _know(context: dg.AssetExecutionContext, upstream: dg.AssetKey, value: Any) -> None:
     """Let govern know a loaded input as the dataset its upstream asset produced."""
     run = current_run()
-    if run is None or frame_kind(value) is None:
+    if run is None or engine_for(value) is None:
         return
     with _lock:
         ref = _produced.get((context.run.run_id, upstream))
@@ -222,7 +222,7 @@ def _know(context: dg.AssetExecutionContext, upstream: dg.AssetKey, value: Any) 
 def _produced_ref(value: Any, run_id: str, key: dg.AssetKey) -> DatasetRef | None:
     from govern.datasets import SOURCES
 
-    if frame_kind(value) is None:
+    if engine_for(value) is None:
         return None
     run = current_run()
     ref = (run.outputs.get(value) if run is not None else None) or SOURCES.get(value)

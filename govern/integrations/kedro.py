@@ -50,8 +50,8 @@ from kedro.framework.hooks import hook_impl  # noqa: E402 -- after the check nam
 
 from govern.datasets import SOURCES, dataset_ref_for_uri  # noqa: E402
 from govern.decorator import stage  # noqa: E402
+from govern.engines import engine_for  # noqa: E402
 from govern.errors import GateDefinitionError  # noqa: E402
-from govern.frames import frame_kind  # noqa: E402
 from govern.gates import Gate  # noqa: E402
 from govern.runs import Run, current_run, open_run  # noqa: E402
 from govern.types import DatasetRef  # noqa: E402
@@ -74,7 +74,7 @@ _session: ContextVar[_Session | None] = ContextVar("govern_kedro_session", defau
 
 
 def _ref(value: Any, run: Run | None) -> DatasetRef | None:
-    if frame_kind(value) is None:
+    if engine_for(value) is None:
         return None
     return (run.outputs.get(value) if run is not None else None) or SOURCES.get(value)
 
@@ -96,7 +96,7 @@ def _file_ref(catalog: Any, name: str) -> DatasetRef | None:
 def _know(session: _Session, name: str, value: Any) -> None:
     """Let the run know ``value`` as the dataset catalog entry ``name`` holds."""
     run = current_run()
-    if run is None or frame_kind(value) is None or _ref(value, run) is not None:
+    if run is None or engine_for(value) is None or _ref(value, run) is not None:
         return
     ref = session.refs.get(name) or _file_ref(session.catalog, name)
     if ref is not None:
