@@ -139,7 +139,7 @@ class CheckResult:
         if self.outcome is None:
             derived = Outcome.PASSED if self.passed else Outcome.FAILED
             object.__setattr__(self, "outcome", derived)
-        else:
+        elif type(self.outcome) is not Outcome:  # a member needs no (slow) Enum call
             object.__setattr__(self, "outcome", Outcome(self.outcome))
 
     @property

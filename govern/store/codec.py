@@ -30,6 +30,7 @@ from govern.types import (
     ModelRef,
     ModelVersion,
     OnFail,
+    Outcome,
     QuarantineRecord,
     RunInfo,
     RunStatus,
@@ -39,6 +40,7 @@ from govern.types import (
 )
 
 __all__ = [
+    "FLOAT_TAG",
     "canonical_json",
     "decode_dataset_version",
     "decode_model",
@@ -53,7 +55,9 @@ __all__ = [
     "parse_datetime",
 ]
 
-_FLOAT_TAG = "__govern_float__"
+FLOAT_TAG = "__govern_float__"
+"""The key of the object a non-finite float is written as (see the module docstring)."""
+_FLOAT_TAG = FLOAT_TAG
 _NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
@@ -142,6 +146,43 @@ def _mapping(value: Any) -> dict[str, Any]:
     return decoded if isinstance(decoded, dict) else {}
 
 
+def _plain_mapping(value: Any) -> dict[str, Any]:
+    """:func:`_mapping` of a value known to hold no float tag (nothing to undo)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _enum_lookup(cls: type[enum.Enum]) -> Any:
+    # a dict lookup instead of Enum(value) (a Python-level call), for the hot decoders;
+    # an unknown value still goes through the class, which raises as before
+    members = {m.value: m for m in cls}
+
+    def lookup(value: Any) -> Any:
+        found = members.get(value) if isinstance(value, str) else None
+        return found if found is not None else cls(value)
+
+    return lookup
+
+
+_severity = _enum_lookup(Severity)
+_status = _enum_lookup(Status)
+_on_fail = _enum_lookup(OnFail)
+_dataset_kind = _enum_lookup(DatasetKind)
+_outcomes = _enum_lookup(Outcome)
+
+
+def _outcome(value: Any) -> Outcome | None:
+    return None if value is None else _outcomes(value)
+
+
+def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
+    """``[[column, dtype], ...]`` as tuples (a pair that is not two items is an error)."""
+    pairs = tuple(map(tuple, value))
+    if not set(map(len, pairs)) <= {2}:
+        bad = next(p for p in pairs if len(p) != 2)
+        raise ValueError(f"expected a [column, dtype] pair, got {list(bad)!r}")
+    return pairs
+
+
 def format_datetime(value: datetime) -> str:
     """ISO 8601, offset kept when the datetime is aware."""
     return value.isoformat()
@@ -174,17 +215,21 @@ def encode_dataset_version(dv: DatasetVersion) -> dict[str, Any]:
     }
 
 
-def decode_dataset_version(d: Mapping[str, Any]) -> DatasetVersion:
-    """Inverse of :func:`encode_dataset_version`."""
+def decode_dataset_version(d: Mapping[str, Any], *, tagged: bool = True) -> DatasetVersion:
+    """Inverse of :func:`encode_dataset_version`.
+
+    ``tagged=False`` says ``d`` holds no non-finite float tag (its JSON text has none),
+    so its free-form values are taken as they are instead of walked.
+    """
     metrics = d.get("metrics")
     return DatasetVersion(
-        ref=DatasetRef(d["namespace"], d["name"], DatasetKind(d.get("kind", "anonymous"))),
+        ref=DatasetRef(d["namespace"], d["name"], _dataset_kind(d.get("kind", "anonymous"))),
         role=d["role"],
         parameter=d["parameter"],
         fingerprint=d.get("fingerprint"),
         row_count=d.get("row_count"),
-        schema=tuple((c, t) for c, t in d.get("schema", ())),
-        metrics=None if metrics is None else _mapping(metrics),
+        schema=_pairs(d.get("schema", ())),
+        metrics=None if metrics is None else (_mapping if tagged else _plain_mapping)(metrics),
     )
 
 
@@ -214,7 +259,7 @@ def _decode_check(d: Mapping[str, Any]) -> CheckResult:
         dataset=d["dataset"],
         check=d["check"],
         column=d.get("column"),
-        severity=Severity(d["severity"]),
+        severity=_severity(d["severity"]),
         passed=d["passed"],
         failed_count=d["failed_count"],
         sample=tuple(FailureCase(s.get("index"), s["value"]) for s in d.get("sample", ())),
@@ -223,7 +268,7 @@ def _decode_check(d: Mapping[str, Any]) -> CheckResult:
         checked_count=d.get("checked_count"),
         expected=d.get("expected"),
         message=d.get("message"),
-        outcome=d.get("outcome"),
+        outcome=_outcome(d.get("outcome")),
     )
 
 
@@ -260,27 +305,30 @@ def encode_model(m: ModelVersion) -> dict[str, Any]:
     }
 
 
-def decode_model(d: Mapping[str, Any]) -> ModelVersion:
-    """Inverse of :func:`encode_model`."""
+def decode_model(d: Mapping[str, Any], *, tagged: bool = True) -> ModelVersion:
+    """Inverse of :func:`encode_model` (``tagged`` as for :func:`decode_dataset_version`)."""
+    mapping = _mapping if tagged else _plain_mapping
     return ModelVersion(
         name=d["name"],
         version=d["version"],
         framework=d.get("framework"),
         model_class=d.get("model_class"),
-        hyperparameters=_mapping(d.get("hyperparameters")),
+        hyperparameters=mapping(d.get("hyperparameters")),
         artifact_fingerprint=d.get("artifact_fingerprint"),
-        input_signature=tuple((c, t) for c, t in d.get("input_signature", ())),
-        training_datasets=tuple(decode_dataset_version(x) for x in d.get("training_datasets", ())),
-        evaluation_datasets=tuple(
-            decode_dataset_version(x) for x in d.get("evaluation_datasets", ())
+        input_signature=_pairs(d.get("input_signature", ())),
+        training_datasets=tuple(
+            decode_dataset_version(x, tagged=tagged) for x in d.get("training_datasets", ())
         ),
-        metrics=_mapping(d.get("metrics")),
-        slices=_mapping(d.get("slices")),
-        card=_mapping(d.get("card")),
+        evaluation_datasets=tuple(
+            decode_dataset_version(x, tagged=tagged) for x in d.get("evaluation_datasets", ())
+        ),
+        metrics=mapping(d.get("metrics")),
+        slices=mapping(d.get("slices")),
+        card=mapping(d.get("card")),
         run_id=d["run_id"],
         stage_run_id=d["stage_run_id"],
         created_at=parse_datetime(d["created_at"]),
-        params=_mapping(d.get("params")),
+        params=mapping(d.get("params")),
     )
 
 
@@ -314,15 +362,16 @@ def encode_stage(r: StageResult) -> dict[str, Any]:
     }
 
 
-def decode_stage(d: Mapping[str, Any]) -> StageResult:
-    """Inverse of :func:`encode_stage`."""
+def decode_stage(d: Mapping[str, Any], *, tagged: bool = True) -> StageResult:
+    """Inverse of :func:`encode_stage` (``tagged`` as for :func:`decode_dataset_version`)."""
     model = d.get("model")
+    mapping = _mapping if tagged else _plain_mapping
     return StageResult(
         stage=d["stage"],
         run_id=d["run_id"],
         stage_run_id=d["stage_run_id"],
-        status=Status(d["status"]),
-        on_fail=OnFail(d["on_fail"]),
+        status=_status(d["status"]),
+        on_fail=_on_fail(d["on_fail"]),
         started_at=parse_datetime(d["started_at"]),
         ended_at=parse_datetime(d["ended_at"]),
         checks=tuple(_decode_check(c) for c in d.get("checks", ())),
@@ -330,14 +379,14 @@ def decode_stage(d: Mapping[str, Any]) -> StageResult:
             QuarantineRecord(q["dataset"], q["rows"], q["path"], q.get("sha256"))
             for q in d.get("quarantine", ())
         ),
-        datasets=tuple(decode_dataset_version(x) for x in d.get("datasets", ())),
-        timings=_mapping(d.get("timings")),
-        row_counts=_mapping(d.get("row_counts")),
+        datasets=tuple(decode_dataset_version(x, tagged=tagged) for x in d.get("datasets", ())),
+        timings=mapping(d.get("timings")),
+        row_counts=mapping(d.get("row_counts")),
         error=d.get("error"),
-        params=_mapping(d.get("params")),
-        metrics=_mapping(d.get("metrics")),
-        slices=_mapping(d.get("slices")),
-        model=None if model is None else decode_model(model),
+        params=mapping(d.get("params")),
+        metrics=mapping(d.get("metrics")),
+        slices=mapping(d.get("slices")),
+        model=None if model is None else decode_model(model, tagged=tagged),
         models_used=tuple(ModelRef(m["name"], m["version"]) for m in d.get("models_used", ())),
         doc=d.get("doc"),
     )
