@@ -35,6 +35,7 @@ from govern.models import MODELS, ModelSpec, describe_model, remember
 from govern.runs import Run, current_run, open_run
 from govern.types import (
     CheckResult,
+    ContractRef,
     DatasetKind,
     DatasetRef,
     DatasetVersion,
@@ -51,6 +52,15 @@ __all__ = ["OutputSpec", "StageSpec", "execute"]
 log = logging.getLogger("govern")
 
 Gates = tuple[BoundGate, ...]
+
+
+def _contract_of(gates: Gates) -> ContractRef | None:
+    """The data contract among a frame's gates (the first, when several are)."""
+    for gate in gates:
+        found = getattr(gate.check, "contract_ref", None)  # govern.Contract has one
+        if isinstance(found, ContractRef):
+            return found
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,17 +162,26 @@ class _Call(GateCall):
                 f"got {type(value).__module__}.{type(value).__qualname__}"
             )
         ref = self.identity(value, parameter, output=output)
+        contract = _contract_of(gates)
         if not output:
-            self.profile(value, ref, parameter, role="input")
+            self.profile(value, ref, parameter, role="input", contract=contract)
             self.derivation(value, ref, parameter)
         current = self.run_gates(value, gates, ref, label, parameter)
         if output:
-            self.profile(current, ref, parameter, role="output")
+            self.profile(current, ref, parameter, role="output", contract=contract)
             self.run.outputs.set(current, ref)
             mark(current, ref)
         return current
 
-    def profile(self, frame: Any, ref: DatasetRef, parameter: str, *, role: str) -> None:
+    def profile(
+        self,
+        frame: Any,
+        ref: DatasetRef,
+        parameter: str,
+        *,
+        role: str,
+        contract: ContractRef | None = None,
+    ) -> None:
         from govern.metrics import profile
 
         started = time.perf_counter()
@@ -177,6 +196,7 @@ class _Call(GateCall):
                 row_count=prof.row_count,
                 schema=prof.schema,
                 metrics=prof.metrics,
+                contract=contract,
             )
         )
         if prof.row_count is not None:

@@ -23,6 +23,7 @@ from typing import Any
 
 from govern.types import (
     CheckResult,
+    ContractRef,
     DatasetKind,
     DatasetRef,
     DatasetVersion,
@@ -212,7 +213,33 @@ def encode_dataset_version(dv: DatasetVersion) -> dict[str, Any]:
         "row_count": _int(dv.row_count),
         "schema": [[str(c), str(t)] for c, t in dv.schema],
         "metrics": None if dv.metrics is None else encode_value(dv.metrics),
+        # only when gated with a contract: records without one keep their exact text
+        **({} if dv.contract is None else {"contract": _encode_contract(dv.contract)}),
     }
+
+
+def _encode_contract(c: ContractRef) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "version": c.version,
+        "schema": c.schema,
+        "owners": [{"name": name, "role": role} for name, role in c.owners],
+        "tags": list(c.tags),
+        "description": c.description,
+    }
+
+
+def _decode_contract(d: Any) -> ContractRef | None:
+    if not isinstance(d, Mapping):
+        return None
+    return ContractRef(
+        id=d["id"],
+        version=d["version"],
+        schema=d["schema"],
+        owners=tuple((o["name"], o.get("role")) for o in d.get("owners", ())),
+        tags=tuple(d.get("tags", ())),
+        description=d.get("description"),
+    )
 
 
 def decode_dataset_version(d: Mapping[str, Any], *, tagged: bool = True) -> DatasetVersion:
@@ -230,6 +257,7 @@ def decode_dataset_version(d: Mapping[str, Any], *, tagged: bool = True) -> Data
         row_count=d.get("row_count"),
         schema=_pairs(d.get("schema", ())),
         metrics=None if metrics is None else (_mapping if tagged else _plain_mapping)(metrics),
+        contract=_decode_contract(d.get("contract")),
     )
 
 
@@ -255,20 +283,23 @@ def _encode_check(c: CheckResult) -> dict[str, Any]:
 
 
 def _decode_check(d: Mapping[str, Any]) -> CheckResult:
+    # positional, in field order: the hottest decoder (a dozen checks per stage record)
+    get = d.get
+    sample = get("sample", ())
     return CheckResult(
-        dataset=d["dataset"],
-        check=d["check"],
-        column=d.get("column"),
-        severity=_severity(d["severity"]),
-        passed=d["passed"],
-        failed_count=d["failed_count"],
-        sample=tuple(FailureCase(s.get("index"), s["value"]) for s in d.get("sample", ())),
-        backend=d.get("backend", ""),
-        row_level=d.get("row_level", True),
-        checked_count=d.get("checked_count"),
-        expected=d.get("expected"),
-        message=d.get("message"),
-        outcome=_outcome(d.get("outcome")),
+        d["dataset"],
+        d["check"],
+        get("column"),
+        _severity(d["severity"]),
+        d["passed"],
+        d["failed_count"],
+        tuple([FailureCase(s.get("index"), s["value"]) for s in sample]) if sample else (),
+        get("backend", ""),
+        get("row_level", True),
+        get("checked_count"),
+        get("expected"),
+        get("message"),
+        _outcome(get("outcome")),
     )
 
 
