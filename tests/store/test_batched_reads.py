@@ -127,3 +127,27 @@ def test_untagged_decoding_equals_the_full_walk() -> None:
     result = f.full_stage_result(f.new_id())
     data = encode_stage(result)
     assert decode_stage(data, tagged=False) == decode_stage(data) == result
+
+
+def test_the_collector_pause_restores_what_it_found() -> None:
+    import gc
+
+    from govern.store.gcpause import paused_gc
+
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        with paused_gc():  # nested: the outer pause stays in charge
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # a caller's own pause is left alone
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError), paused_gc():
+        raise ValueError
+    assert gc.isenabled()
