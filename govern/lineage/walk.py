@@ -260,7 +260,19 @@ class Walk:
                     edges[(read, reader)] = None
                     if not deeper:
                         continue
-                    for writer in producers(row, writers.get(key, _NONE)):
+                    written = writers.get(key, _NONE)
+                    # producers' commonest answer, inlined: a govern dataset whose group
+                    # has one writer of it, an earlier run (rule 1); else producers decides
+                    made = written.by_group.get(row.group) if row.origin == "govern" else None
+                    if not (
+                        made is not None
+                        and len(made) == 1
+                        and row.kind != "model"
+                        and (w := made[0]).run_key != row.run_key
+                        and (w.seq < row.seq if w.origin == "govern" else w.ts <= row.ts)
+                    ):
+                        made = producers(row, written)
+                    for writer in made:
                         edges[(job(writer), read)] = None
                         if writer.run_key not in seen:
                             following.add(writer.run_key)
