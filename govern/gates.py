@@ -6,6 +6,7 @@ a gate fails at import time naming the stage and parameter, not in the middle of
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -13,9 +14,9 @@ from typing import Any
 
 from govern.checks.base import Check
 from govern.errors import GateDefinitionError
-from govern.types import Severity
+from govern.types import ContractRef, Severity
 
-__all__ = ["BoundGate", "Gate", "compile_gate"]
+__all__ = ["BoundGate", "Gate", "compile_gate", "contract_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +122,12 @@ def compile_gate(spec: Any, *, where: str) -> tuple[BoundGate, ...]:
             backend, mostly = with_mostly(mostly), 1.0
         bound.append(BoundGate(backend, Severity(gate.severity), mostly))
     return tuple(bound)
+
+
+def contract_of(gates: Iterable[BoundGate]) -> ContractRef | None:
+    """The data contract among a frame's gates (the first, when several are)."""
+    for gate in gates:
+        found = getattr(gate.check, "contract_ref", None)  # govern.Contract has one
+        if isinstance(found, ContractRef):
+            return found
+    return None

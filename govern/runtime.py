@@ -28,13 +28,14 @@ from govern.errors import (
     NotAFrameError,
     describe_failures,
 )
-from govern.gates import BoundGate
+from govern.gates import BoundGate, contract_of
 from govern.gating import GateCall
 from govern.ids import uuid7
 from govern.models import MODELS, ModelSpec, describe_model, remember
 from govern.runs import Run, current_run, open_run
 from govern.types import (
     CheckResult,
+    ContractRef,
     DatasetKind,
     DatasetRef,
     DatasetVersion,
@@ -153,25 +154,35 @@ class _Call(GateCall):
         label = f"{'return value' if output else 'parameter'} {parameter!r}"
         if engine_for(value) is None:
             raise NotAFrameError(
-                f"{self.where(label)}: expected a pandas, polars or Spark DataFrame, "
+                f"{self.where(label)}: expected a pandas, polars or Spark DataFrame "
+                "or an Ibis table, "
                 f"got {type(value).__module__}.{type(value).__qualname__}"
             )
         ref = self.identity(value, parameter, output=output)
         self.role = "output" if output else "input"
         # a deferred frame is summarised (its plan run once more) only for a Stable gate
         self.watching = any(hasattr(g.check, "run_in_stage") for g in gates)
+        contract = contract_of(gates)
         if not output:
-            self.profile(value, ref, parameter, role="input")
+            self.profile(value, ref, parameter, role="input", contract=contract)
             self.derivation(value, ref, parameter)
         current = self.run_gates(value, gates, ref, label, parameter)
         if output:
-            self.profile(current, ref, parameter, role="output")
+            self.profile(current, ref, parameter, role="output", contract=contract)
             self.run.outputs.set(current, ref)
             mark(current, ref)
         self.watching = False
         return current
 
-    def profile(self, frame: Any, ref: DatasetRef, parameter: str, *, role: str) -> None:
+    def profile(
+        self,
+        frame: Any,
+        ref: DatasetRef,
+        parameter: str,
+        *,
+        role: str,
+        contract: ContractRef | None = None,
+    ) -> None:
         from govern.metrics import profile
 
         started = time.perf_counter()
@@ -188,6 +199,7 @@ class _Call(GateCall):
                 schema=prof.schema,
                 metrics=prof.metrics,
                 summary=None if summary is None else summary.to_dict(),
+                contract=contract,
             )
         )
         if prof.row_count is not None:

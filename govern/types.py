@@ -14,6 +14,7 @@ from typing import Any
 
 __all__ = [
     "CheckResult",
+    "ContractRef",
     "DatasetKind",
     "DatasetRef",
     "DatasetVersion",
@@ -144,7 +145,7 @@ class CheckResult:
         if self.outcome is None:
             derived = Outcome.PASSED if self.passed else Outcome.FAILED
             object.__setattr__(self, "outcome", derived)
-        else:
+        elif type(self.outcome) is not Outcome:  # a member needs no (slow) Enum call
             object.__setattr__(self, "outcome", Outcome(self.outcome))
 
     @property
@@ -168,6 +169,28 @@ class QuarantineRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ContractRef:
+    """The data contract (ODCS) a dataset version was gated with, as the record keeps it.
+
+    ``id``, ``version`` and ``schema`` (the schema object's name) identify it; ``owners``
+    ((name, role) pairs from the contract's team), ``tags`` (the contract's and the schema
+    object's) and ``description`` are what lineage emits about the dataset from it.
+    """
+
+    id: str
+    version: str
+    schema: str
+    owners: tuple[tuple[str, str | None], ...] = ()
+    tags: tuple[str, ...] = ()
+    description: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``odcs:<id>@<version>/<schema>``, as checks of the contract name their backend."""
+        return f"odcs:{self.id}@{self.version}/{self.schema}"
+
+
+@dataclass(frozen=True, slots=True)
 class DatasetVersion:
     """One gated dataset as seen by one stage call.
 
@@ -186,6 +209,7 @@ class DatasetVersion:
     schema: tuple[tuple[str, str], ...] = ()
     metrics: Mapping[str, Any] | None = None
     summary: Mapping[str, Any] | None = None
+    contract: ContractRef | None = None  # the data contract it was gated with, if any
 
 
 @dataclass(frozen=True, slots=True)

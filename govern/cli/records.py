@@ -184,7 +184,7 @@ def runs(
 
     with reading_store(store_url) as store:
         found = store.runs(limit=limit, pipeline=pipeline)
-        stages = {run.id: store.stage_runs(run.id) for run in found}
+        stages = store.stage_runs_by_run([run.id for run in found])  # one batched read
         clocks = store.clock_anomalies([run.id for run in found])
         where = store.location
     if fmt is OutputFormat.JSON:

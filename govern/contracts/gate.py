@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,9 @@ from govern.contracts.rules import ObjectRules, SqlRule
 from govern.contracts.translate import Unsupported, translate
 from govern.engines import Engine, engine_for
 from govern.errors import ContractError, GateDefinitionError, NotAFrameError
-from govern.types import Severity
+from govern.types import ContractRef, Severity
 
-__all__ = ["Contract"]
+__all__ = ["Contract", "contract_ref"]
 
 
 class Contract:
@@ -52,6 +53,8 @@ class Contract:
         self.name = self.rules.label
         # recorded with every check (CheckResult.backend): which contract, which version
         self.backend = self.rules.label
+        # recorded with the dataset version it gates (and emitted in its lineage facets)
+        self.contract_ref: ContractRef = contract_ref(self.document, self.rules)
         self._schemas: dict[str, Any] = {}  # by engine name
         self._lock = threading.Lock()
 
@@ -183,4 +186,36 @@ def _sql_finding(rule: SqlRule, value: float, ok: bool) -> Finding:
         expected=f"query result {expected}",
         message=None if ok else f"query returned {value:g}; expected {expected}",
         row_level=False,
+    )
+
+
+def contract_ref(document: ContractDocument, rules: ObjectRules) -> ContractRef:
+    """What the record keeps of a contract: its identity, owners, tags and description.
+
+    Owners are the contract's team members (``username``, else ``name``) with their
+    ``role``; tags are the contract's then the schema object's (without repeats); the
+    description is the schema object's, else the contract's ``description.purpose``.
+    """
+    data = document.data
+    team = data.get("team")
+    members = team.get("members") if isinstance(team, Mapping) else team
+    owners = tuple(
+        (str(m.get("username") or m.get("name")), str(m["role"]) if m.get("role") else None)
+        for m in (members if isinstance(members, list) else ())
+        if isinstance(m, Mapping) and (m.get("username") or m.get("name"))
+    )
+    top = data.get("tags")
+    tags = tuple(
+        dict.fromkeys([*(str(t) for t in top or () if isinstance(top, list)), *rules.tags])
+    )
+    about = data.get("description")
+    purpose = about.get("purpose") if isinstance(about, Mapping) else about
+    description = rules.description or (str(purpose) if purpose else None)
+    return ContractRef(
+        id=rules.contract_id,
+        version=rules.contract_version,
+        schema=rules.name,
+        owners=owners,
+        tags=tags,
+        description=description,
     )

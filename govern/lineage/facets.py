@@ -32,6 +32,7 @@ from openlineage.client.facet_v2 import (
 from govern.lineage.redact import redact_text, safe_name, scrub
 from govern.types import (
     CheckResult,
+    ContractRef,
     DatasetKind,
     DatasetRef,
     DatasetVersion,
@@ -44,6 +45,7 @@ __all__ = [
     "SCHEMA_DIR",
     "SCHEMA_URL_BASE",
     "GovernCheckpointRunFacet",
+    "GovernContractDatasetFacet",
     "GovernGateRunFacet",
     "GovernModelDatasetFacet",
     "dataset_facets",
@@ -114,6 +116,20 @@ class GovernModelDatasetFacet(DatasetFacet):
         return SCHEMA_URL_BASE + "GovernModelDatasetFacet.json#/$defs/GovernModelDatasetFacet"
 
 
+@attr.define
+class GovernContractDatasetFacet(DatasetFacet):
+    """``govern_contract``: the data contract (ODCS) a dataset version was gated with."""
+
+    id: str
+    version: str
+    schema: str
+    standard: str = "ODCS"
+
+    @staticmethod
+    def _get_schema() -> str:
+        return SCHEMA_URL_BASE + "GovernContractDatasetFacet.json#/$defs/GovernContractDatasetFacet"
+
+
 # -- helpers --------------------------------------------------------------------------
 
 
@@ -168,7 +184,11 @@ def dataset_type(namespace: str, kind: DatasetKind) -> str | None:
 
 
 def dataset_facets(dv: DatasetVersion, pii: Collection[str]) -> dict[str, DatasetFacet]:
-    """schema, dataSource, version, datasetType and tags (PII columns) of one dataset."""
+    """schema, dataSource, version, datasetType and tags (PII columns) of one dataset.
+
+    A dataset gated with a data contract also carries the contract's documentation
+    (description), ownership (team), tags and ``govern_contract`` (id, version, object).
+    """
     namespace, name = event_name(dv.ref)
     facets: dict[str, DatasetFacet] = {}
     if dv.schema:
@@ -188,17 +208,37 @@ def dataset_facets(dv: DatasetVersion, pii: Collection[str]) -> dict[str, Datase
     kind = dataset_type(safe_name(dv.ref.namespace), dv.ref.kind)
     if kind is not None:
         facets["datasetType"] = dataset_type_dataset.DatasetTypeDatasetFacet(datasetType=kind)
-    flagged = [name for name, _ in dv.schema if name in pii]
-    if flagged:
-        facets["tags"] = tags_dataset.TagsDatasetFacet(
-            tags=[
-                tags_dataset.TagsDatasetFacetFields(
-                    key="pii", value="true", source=_SOURCE, field=name
-                )
-                for name in flagged
-            ]
-        )
+    tags = [
+        tags_dataset.TagsDatasetFacetFields(key="pii", value="true", source=_SOURCE, field=name)
+        for name, _ in dv.schema
+        if name in pii
+    ]
+    if dv.contract is not None:
+        tags += _contract_facets(dv.contract, facets)
+    if tags:
+        facets["tags"] = tags_dataset.TagsDatasetFacet(tags=tags)
     return facets
+
+
+def _contract_facets(
+    contract: ContractRef, facets: dict[str, DatasetFacet]
+) -> list[tags_dataset.TagsDatasetFacetFields]:
+    """documentation, ownership and govern_contract from a contract; returns its tags."""
+    if contract.description and contract.description.strip():
+        facets["documentation"] = documentation_dataset.DocumentationDatasetFacet(
+            description=redact_text(contract.description), contentType="text/plain"
+        )
+    if contract.owners:
+        facets["ownership"] = ownership_dataset.OwnershipDatasetFacet(
+            owners=[ownership_dataset.Owner(name=n, type=role) for n, role in contract.owners]
+        )
+    facets["govern_contract"] = GovernContractDatasetFacet(
+        id=contract.id, version=contract.version, schema=contract.schema
+    )
+    return [
+        tags_dataset.TagsDatasetFacetFields(key=tag, value="true", source="ODCS")
+        for tag in contract.tags
+    ]
 
 
 def _source_uri(namespace: str, name: str) -> str | None:

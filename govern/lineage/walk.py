@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -209,9 +210,7 @@ class Walk:
 
     def result(self) -> tuple[tuple[Node, ...], tuple[Edge, ...]]:
         """Every node (sorted: datasets, jobs, models by name) and edge (by its nodes)."""
-        found = set(self.nodes)
-        found.update(s for s, _ in self.edges)
-        found.update(t for _, t in self.edges)
+        found = set(chain(self.nodes, chain.from_iterable(self.edges)))  # at C speed
         # Node.sort_key's order ("dataset" < "job" < "model", then namespace, name,
         # version) as one string per node: strings compare in C, tuples of them do not
         keyed = sorted(
@@ -223,8 +222,9 @@ class Walk:
         rank = {node: i for i, node in enumerate(nodes)}
         size = len(nodes)
         codes = sorted([rank[s] * size + rank[t] for s, t in self.edges])
+        new = tuple.__new__
         return nodes, tuple(
-            [_new(Edge, (nodes[code // size], nodes[code % size])) for code in codes]
+            [new(Edge, (nodes[code // size], nodes[code % size])) for code in codes]
         )
 
     def within(self, hop: int) -> bool:
@@ -238,6 +238,7 @@ class Walk:
         seen: set[str] = set()
         frontier, hop = sorted(set(start)), 1
         runs, writers, edges, job = self.runs, self.writers, self.edges, self.job
+        new = tuple.__new__  # not _new: one Python call less per row read
         while frontier and self.within(hop):
             seen.update(frontier)
             deeper = self.within(hop + 1)
@@ -254,12 +255,24 @@ class Walk:
                         read = self.node(row)
                         key: Key = ("model", "", row.name)
                     else:  # self.node and key_of, inlined: once per row read
-                        read = _new(Node, ("dataset", row.namespace, row.name, row.version))
+                        read = new(Node, ("dataset", row.namespace, row.name, row.version))
                         key = ("dataset", row.namespace, row.name)
                     edges[(read, reader)] = None
                     if not deeper:
                         continue
-                    for writer in producers(row, writers.get(key, _NONE)):
+                    written = writers.get(key, _NONE)
+                    # producers' commonest answer, inlined: a govern dataset whose group
+                    # has one writer of it, an earlier run (rule 1); else producers decides
+                    made = written.by_group.get(row.group) if row.origin == "govern" else None
+                    if not (
+                        made is not None
+                        and len(made) == 1
+                        and row.kind != "model"
+                        and (w := made[0]).run_key != row.run_key
+                        and (w.seq < row.seq if w.origin == "govern" else w.ts <= row.ts)
+                    ):
+                        made = producers(row, written)
+                    for writer in made:
                         edges[(job(writer), read)] = None
                         if writer.run_key not in seen:
                             following.add(writer.run_key)

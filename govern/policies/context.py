@@ -53,6 +53,13 @@ class RuleContext:
             self._stage_runs[run_id] = found
         return found
 
+    def prefetch_stage_runs(self, run_ids: Sequence[str]) -> None:
+        """Read the stage calls of many runs in a few queries (not one per run)."""
+        missing = [i for i in dict.fromkeys(run_ids) if i not in self._stage_runs]
+        if missing:
+            for run_id, calls in self.store.stage_runs_by_run(missing).items():
+                self._stage_runs[run_id] = tuple(calls)
+
     def run(self, run_id: str) -> RunInfo:
         """One run by id (read once)."""
         found = self._runs.get(run_id)

@@ -74,6 +74,7 @@ def gather(
     """
     targets = Targets()
     datasets: dict[str, tuple[DatasetRef, RunInfo, list[tuple[StageResult, DatasetVersion]]]] = {}
+    ctx.prefetch_stage_runs([run.id for run in runs])
     for run in runs:
         calls = ctx.stage_runs(run.id)
         targets.of(TargetKind.PIPELINE).append(PipelineTarget(run.name, run, calls))

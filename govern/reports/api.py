@@ -101,9 +101,10 @@ def audit(
     """
     from govern.reports.context.audit import build_audit
     from govern.reports.scope import resolve_scope
+    from govern.store.gcpause import paused_gc
 
     check_format("audit", format)
-    with _store(store) as opened:
+    with _store(store) as opened, paused_gc():  # the context is acyclic data, built whole
         scope = resolve_scope(opened, run=run, pipeline=pipeline, since=since, model=model)
         context = build_audit(opened, scope, generated_at=_now(generated_at), **_settings())
     if require_verified:

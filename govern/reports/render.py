@@ -11,6 +11,7 @@ from govern.errors import MissingDependencyError, ReportError
 from govern.reports.formats import hf_metadata, mct_document
 from govern.reports.rendered import DOCUMENT_FORMATS, Document, Format, Rendered
 from govern.reports.templating import Flavour, render_template
+from govern.store.gcpause import paused_gc
 
 __all__ = ["check_format", "render", "to_json"]
 
@@ -50,7 +51,11 @@ def render(
         body = context["model_card_toolkit"] if document == "model_card" else context
         return Rendered(document, chosen, to_json(body), context)
     flavour: Flavour = "md" if chosen == "md" else "html"
-    text = render_template(flavour, f"{document}.{flavour}.j2", context, templates)
+    # the context stays alive while the template runs: the cyclic collector's full passes
+    # (set off by any allocation, e.g. the template engine's first import) would walk all
+    # of it and free nothing (a period report's context is millions of objects)
+    with paused_gc():
+        text = render_template(flavour, f"{document}.{flavour}.j2", context, templates)
     if chosen != "pdf":
         return Rendered(document, chosen, text, context)
     return Rendered(document, chosen, text, context, data=html_to_pdf(text))

@@ -1,11 +1,8 @@
 """govern types <-> JSON-able dicts, and the canonical JSON every ledger record is stored as.
 
-Canonical JSON: sorted keys, no insignificant whitespace, UTF-8, and no NaN or Infinity
-(non-finite floats are written as ``{"__govern_float__": "nan" | "inf" | "-inf"}`` and
-read back as floats). Free-form values (params, metrics, hyperparameters, card fields,
-environment) are made JSON-able best-effort: tuples and sets become lists, numpy scalars
-their Python value, dates ISO strings, anything else its ``str()`` -- a value is never
-dropped.
+The canonical JSON and the encoding of free-form values (non-finite floats tagged,
+tuples and sets as lists, numpy scalars as numbers ...) are govern.store.jsonvalue's;
+``canonical_json``, ``encode_value`` and ``FLOAT_TAG`` are re-exported here.
 
 Decoders accept dicts written by older versions of govern: a key a record lacks takes
 the field's default.
@@ -14,15 +11,16 @@ the field's default.
 from __future__ import annotations
 
 import enum
-import json
-import math
 from collections.abc import Mapping
-from datetime import date, datetime
-from pathlib import PurePath
+from datetime import datetime
 from typing import Any
 
+from govern.store.jsonvalue import FLOAT_TAG, canonical_json, decode_value, encode_value
+from govern.store.jsonvalue import mapping as _mapping
+from govern.store.jsonvalue import plain_mapping as _plain_mapping
 from govern.types import (
     CheckResult,
+    ContractRef,
     DatasetKind,
     DatasetRef,
     DatasetVersion,
@@ -30,6 +28,7 @@ from govern.types import (
     ModelRef,
     ModelVersion,
     OnFail,
+    Outcome,
     QuarantineRecord,
     RunInfo,
     RunStatus,
@@ -39,11 +38,13 @@ from govern.types import (
 )
 
 __all__ = [
+    "FLOAT_TAG",
     "canonical_json",
     "decode_dataset_version",
     "decode_model",
     "decode_run",
     "decode_stage",
+    "decode_value",
     "encode_dataset_version",
     "encode_model",
     "encode_run",
@@ -53,93 +54,41 @@ __all__ = [
     "parse_datetime",
 ]
 
-_FLOAT_TAG = "__govern_float__"
-_NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
-
-
-# built once: json.dumps builds an encoder per call, a third of its time on a stage record
-_CANONICAL = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-)
-
-
-def canonical_json(value: Any) -> str:
-    """The one text a JSON-able value is stored (and hashed) as."""
-    return _CANONICAL.encode(value)
-
-
-def _float(value: float) -> Any:
-    if math.isfinite(value):
-        return value
-    if math.isnan(value):
-        return {_FLOAT_TAG: "nan"}
-    return {_FLOAT_TAG: "inf" if value > 0 else "-inf"}
-
-
-def encode_value(value: Any) -> Any:
-    """Make a free-form value JSON-able (see the module docstring); never drops data."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
-        return value
-    if kind is float:
-        return value if math.isfinite(value) else _float(value)
-    if kind is dict:
-        return {
-            k if type(k) is str else str(encode_value(k)): encode_value(v) for k, v in value.items()
-        }
-    if kind is list or kind is tuple:
-        return [encode_value(v) for v in value]
-    return _encode_other(value)
-
-
-def _encode_other(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return encode_value(value.value)
-    if isinstance(value, bool | str):
-        return str(value) if isinstance(value, str) else bool(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return _float(float(value))
-    if isinstance(value, Mapping):
-        return encode_value(dict(value))
-    if isinstance(value, list | tuple):
-        return [encode_value(v) for v in value]
-    if isinstance(value, set | frozenset):
-        return sorted((encode_value(v) for v in value), key=canonical_json)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, PurePath):
-        return str(value)
-    if isinstance(value, bytes):
-        return value.hex()
-    item = getattr(value, "item", None)  # numpy / pandas scalars
-    if callable(item) and getattr(value, "shape", None) == ():
-        return encode_value(item())
-    tolist = getattr(value, "tolist", None)  # numpy arrays
-    if callable(tolist):
-        return encode_value(tolist())
-    return str(value)
-
 
 def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def decode_value(value: Any) -> Any:
-    """Undo :func:`encode_value`'s float tagging (lists stay lists)."""
-    if isinstance(value, dict):
-        if len(value) == 1 and _FLOAT_TAG in value:
-            return _NONFINITE[value[_FLOAT_TAG]]
-        return {k: decode_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [decode_value(v) for v in value]
-    return value
+def _enum_lookup(cls: type[enum.Enum]) -> Any:
+    # a dict lookup instead of Enum(value) (a Python-level call), for the hot decoders;
+    # an unknown value still goes through the class, which raises as before
+    members = {m.value: m for m in cls}
+
+    def lookup(value: Any) -> Any:
+        found = members.get(value) if isinstance(value, str) else None
+        return found if found is not None else cls(value)
+
+    return lookup
 
 
-def _mapping(value: Any) -> dict[str, Any]:
-    decoded = decode_value(value) if value is not None else {}
-    return decoded if isinstance(decoded, dict) else {}
+_severity = _enum_lookup(Severity)
+_status = _enum_lookup(Status)
+_on_fail = _enum_lookup(OnFail)
+_dataset_kind = _enum_lookup(DatasetKind)
+_outcomes = _enum_lookup(Outcome)
+
+
+def _outcome(value: Any) -> Outcome | None:
+    return None if value is None else _outcomes(value)
+
+
+def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
+    """``[[column, dtype], ...]`` as tuples (a pair that is not two items is an error)."""
+    pairs = tuple(map(tuple, value))
+    if not set(map(len, pairs)) <= {2}:
+        bad = next(p for p in pairs if len(p) != 2)
+        raise ValueError(f"expected a [column, dtype] pair, got {list(bad)!r}")
+    return pairs
 
 
 def format_datetime(value: datetime) -> str:
@@ -171,24 +120,55 @@ def encode_dataset_version(dv: DatasetVersion) -> dict[str, Any]:
         "row_count": _int(dv.row_count),
         "schema": [[str(c), str(t)] for c, t in dv.schema],
         "metrics": None if dv.metrics is None else encode_value(dv.metrics),
+        # only when gated with a contract: records without one keep their exact text
+        **({} if dv.contract is None else {"contract": _encode_contract(dv.contract)}),
     }
     if dv.summary is not None:  # absent rather than null: older records stay as they were
         out["summary"] = encode_value(dv.summary)
     return out
 
 
-def decode_dataset_version(d: Mapping[str, Any]) -> DatasetVersion:
-    """Inverse of :func:`encode_dataset_version`."""
+def _encode_contract(c: ContractRef) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "version": c.version,
+        "schema": c.schema,
+        "owners": [{"name": name, "role": role} for name, role in c.owners],
+        "tags": list(c.tags),
+        "description": c.description,
+    }
+
+
+def _decode_contract(d: Any) -> ContractRef | None:
+    if not isinstance(d, Mapping):
+        return None
+    return ContractRef(
+        id=d["id"],
+        version=d["version"],
+        schema=d["schema"],
+        owners=tuple((o["name"], o.get("role")) for o in d.get("owners", ())),
+        tags=tuple(d.get("tags", ())),
+        description=d.get("description"),
+    )
+
+
+def decode_dataset_version(d: Mapping[str, Any], *, tagged: bool = True) -> DatasetVersion:
+    """Inverse of :func:`encode_dataset_version`.
+
+    ``tagged=False`` says ``d`` holds no non-finite float tag (its JSON text has none),
+    so its free-form values are taken as they are instead of walked.
+    """
     metrics = d.get("metrics")
     return DatasetVersion(
-        ref=DatasetRef(d["namespace"], d["name"], DatasetKind(d.get("kind", "anonymous"))),
+        ref=DatasetRef(d["namespace"], d["name"], _dataset_kind(d.get("kind", "anonymous"))),
         role=d["role"],
         parameter=d["parameter"],
         fingerprint=d.get("fingerprint"),
         row_count=d.get("row_count"),
-        schema=tuple((c, t) for c, t in d.get("schema", ())),
-        metrics=None if metrics is None else _mapping(metrics),
+        schema=_pairs(d.get("schema", ())),
+        metrics=None if metrics is None else (_mapping if tagged else _plain_mapping)(metrics),
         summary=None if d.get("summary") is None else _mapping(d["summary"]),
+        contract=_decode_contract(d.get("contract")),
     )
 
 
@@ -214,28 +194,31 @@ def _encode_check(c: CheckResult) -> dict[str, Any]:
     for key in ("observed", "lower", "upper"):  # measured checks only (govern.Stable)
         value = getattr(c, key)
         if value is not None:
-            out[key] = _float(float(value))
+            out[key] = encode_value(float(value))
     return out
 
 
 def _decode_check(d: Mapping[str, Any]) -> CheckResult:
+    # positional, in field order: the hottest decoder (a dozen checks per stage record)
+    get = d.get
+    sample = get("sample", ())
     return CheckResult(
-        dataset=d["dataset"],
-        check=d["check"],
-        column=d.get("column"),
-        severity=Severity(d["severity"]),
-        passed=d["passed"],
-        failed_count=d["failed_count"],
-        sample=tuple(FailureCase(s.get("index"), s["value"]) for s in d.get("sample", ())),
-        backend=d.get("backend", ""),
-        row_level=d.get("row_level", True),
-        checked_count=d.get("checked_count"),
-        expected=d.get("expected"),
-        message=d.get("message"),
-        outcome=d.get("outcome"),
-        observed=_opt_float(d.get("observed")),
-        lower=_opt_float(d.get("lower")),
-        upper=_opt_float(d.get("upper")),
+        d["dataset"],
+        d["check"],
+        get("column"),
+        _severity(d["severity"]),
+        d["passed"],
+        d["failed_count"],
+        tuple([FailureCase(s.get("index"), s["value"]) for s in sample]) if sample else (),
+        get("backend", ""),
+        get("row_level", True),
+        get("checked_count"),
+        get("expected"),
+        get("message"),
+        _outcome(get("outcome")),
+        _opt_float(get("observed")),
+        _opt_float(get("lower")),
+        _opt_float(get("upper")),
     )
 
 
@@ -276,27 +259,30 @@ def encode_model(m: ModelVersion) -> dict[str, Any]:
     }
 
 
-def decode_model(d: Mapping[str, Any]) -> ModelVersion:
-    """Inverse of :func:`encode_model`."""
+def decode_model(d: Mapping[str, Any], *, tagged: bool = True) -> ModelVersion:
+    """Inverse of :func:`encode_model` (``tagged`` as for :func:`decode_dataset_version`)."""
+    mapping = _mapping if tagged else _plain_mapping
     return ModelVersion(
         name=d["name"],
         version=d["version"],
         framework=d.get("framework"),
         model_class=d.get("model_class"),
-        hyperparameters=_mapping(d.get("hyperparameters")),
+        hyperparameters=mapping(d.get("hyperparameters")),
         artifact_fingerprint=d.get("artifact_fingerprint"),
-        input_signature=tuple((c, t) for c, t in d.get("input_signature", ())),
-        training_datasets=tuple(decode_dataset_version(x) for x in d.get("training_datasets", ())),
-        evaluation_datasets=tuple(
-            decode_dataset_version(x) for x in d.get("evaluation_datasets", ())
+        input_signature=_pairs(d.get("input_signature", ())),
+        training_datasets=tuple(
+            decode_dataset_version(x, tagged=tagged) for x in d.get("training_datasets", ())
         ),
-        metrics=_mapping(d.get("metrics")),
-        slices=_mapping(d.get("slices")),
-        card=_mapping(d.get("card")),
+        evaluation_datasets=tuple(
+            decode_dataset_version(x, tagged=tagged) for x in d.get("evaluation_datasets", ())
+        ),
+        metrics=mapping(d.get("metrics")),
+        slices=mapping(d.get("slices")),
+        card=mapping(d.get("card")),
         run_id=d["run_id"],
         stage_run_id=d["stage_run_id"],
         created_at=parse_datetime(d["created_at"]),
-        params=_mapping(d.get("params")),
+        params=mapping(d.get("params")),
     )
 
 
@@ -330,15 +316,16 @@ def encode_stage(r: StageResult) -> dict[str, Any]:
     }
 
 
-def decode_stage(d: Mapping[str, Any]) -> StageResult:
-    """Inverse of :func:`encode_stage`."""
+def decode_stage(d: Mapping[str, Any], *, tagged: bool = True) -> StageResult:
+    """Inverse of :func:`encode_stage` (``tagged`` as for :func:`decode_dataset_version`)."""
     model = d.get("model")
+    mapping = _mapping if tagged else _plain_mapping
     return StageResult(
         stage=d["stage"],
         run_id=d["run_id"],
         stage_run_id=d["stage_run_id"],
-        status=Status(d["status"]),
-        on_fail=OnFail(d["on_fail"]),
+        status=_status(d["status"]),
+        on_fail=_on_fail(d["on_fail"]),
         started_at=parse_datetime(d["started_at"]),
         ended_at=parse_datetime(d["ended_at"]),
         checks=tuple(_decode_check(c) for c in d.get("checks", ())),
@@ -346,14 +333,14 @@ def decode_stage(d: Mapping[str, Any]) -> StageResult:
             QuarantineRecord(q["dataset"], q["rows"], q["path"], q.get("sha256"))
             for q in d.get("quarantine", ())
         ),
-        datasets=tuple(decode_dataset_version(x) for x in d.get("datasets", ())),
-        timings=_mapping(d.get("timings")),
-        row_counts=_mapping(d.get("row_counts")),
+        datasets=tuple(decode_dataset_version(x, tagged=tagged) for x in d.get("datasets", ())),
+        timings=mapping(d.get("timings")),
+        row_counts=mapping(d.get("row_counts")),
         error=d.get("error"),
-        params=_mapping(d.get("params")),
-        metrics=_mapping(d.get("metrics")),
-        slices=_mapping(d.get("slices")),
-        model=None if model is None else decode_model(model),
+        params=mapping(d.get("params")),
+        metrics=mapping(d.get("metrics")),
+        slices=mapping(d.get("slices")),
+        model=None if model is None else decode_model(model, tagged=tagged),
         models_used=tuple(ModelRef(m["name"], m["version"]) for m in d.get("models_used", ())),
         doc=d.get("doc"),
     )

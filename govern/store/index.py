@@ -8,6 +8,7 @@ No SQL here: operations name tables and columns only.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,6 +54,16 @@ KEYS: Mapping[str, tuple[str, ...]] = {
 """Primary key columns of each index table."""
 
 
+def _key_getter(columns: tuple[str, ...]) -> Any:
+    if len(columns) == 1:
+        (column,) = columns
+        return lambda row: (row[column],)
+    return operator.itemgetter(*columns)  # a tuple already, at C speed
+
+
+_KEY_OF = {table: _key_getter(columns) for table, columns in KEYS.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class IndexOp:
     """Insert a row, update a row (by its key columns), or insert it unless present."""
@@ -64,7 +75,8 @@ class IndexOp:
     @property
     def key(self) -> tuple[Any, ...]:
         """The row's primary key values."""
-        return tuple(self.row[c] for c in KEYS[self.table])
+        key: tuple[Any, ...] = _KEY_OF[self.table](self.row)
+        return key
 
 
 def timestamp(value: str | datetime) -> float:

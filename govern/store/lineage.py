@@ -143,7 +143,12 @@ class LineageIndex:
             params["depth"] = depth
 
         def fn(conn: sa.Connection) -> list[IORow]:
-            return self._complete(conn, conn.execute(query, params).all())
+            result = conn.execute(query, params)
+            try:  # a text query's columns have no types to process: the driver's tuples
+                rows = result.cursor.fetchall() if result.cursor is not None else []
+            finally:
+                result.close()
+            return self._complete(conn, rows)
 
         return list(self._read(fn, "walk the lineage index"))
 

@@ -15,9 +15,12 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 
 from govern.store import query
-from govern.store.report import LedgerRecord
+from govern.store.report import LedgerRecord, VerifyReport
 from govern.store.schema import ledger, quarantine, runs
+from govern.store.signing import Signer
+from govern.store.sql import read_meta
 from govern.store.summaries import SummaryRow, summary_rows
+from govern.store.verify import verify as verify_store
 from govern.types import DatasetRef, ModelVersion, RunInfo, StageResult
 
 __all__ = ["Reading"]
@@ -26,7 +29,9 @@ T = TypeVar("T")
 
 
 class Reading:
-    """Read methods of the Store (a mixin: the Store supplies ``_read`` and ``location``)."""
+    """Read methods of the Store (a mixin: the Store supplies _read, location, signer)."""
+
+    signer: Signer
 
     @property
     def location(self) -> str:
@@ -78,6 +83,44 @@ class Reading:
             return query.stage_runs_of(conn, query.find_run_id(conn, run_id, self.location))
 
         return self._read(fn, f"read the stages of run {run_id}")
+
+    def stage_runs_by_run(self, run_ids: Sequence[str]) -> dict[str, list[StageResult]]:
+        """The stage calls of many runs at once (full run ids), each run's in call order.
+
+        The same as ``{i: stage_runs(i) for i in run_ids}`` in a few queries instead of
+        one per run (reports and policy checks over thousands of runs).
+
+        Raises:
+            StoreError: an id is not a recorded run (a RunNotFoundError).
+        """
+        return self._read(
+            lambda c: query.stage_runs_by_run(c, run_ids, self.location),
+            f"read the stages of {len(run_ids)} run(s)",
+        )
+
+    def verified_stage_runs(
+        self, run_ids: Sequence[str]
+    ) -> tuple[VerifyReport, dict[str, list[StageResult]]]:
+        """``verify()`` and ``stage_runs_by_run(run_ids)`` in one pass over the ledger.
+
+        The stage calls are decoded from the very records the verification checked, in
+        the same read transaction, so a report states the integrity of exactly what it
+        shows; the verification itself is the whole ``verify()`` (every record).
+
+        Raises:
+            StoreError: an id is not a recorded run, or the store cannot be read.
+        """
+
+        def fn(conn: sa.Connection) -> tuple[VerifyReport, dict[str, list[StageResult]]]:
+            meta = read_meta(conn) or {}
+            return query.verified_stage_runs(
+                conn,
+                run_ids,
+                self.location,
+                lambda visit: verify_store(conn, meta, self.signer, visit=visit),
+            )
+
+        return self._read(fn, "verify the store and read its stage calls")
 
     def models(self) -> list[ModelVersion]:
         """Every recorded model version, by name then version."""

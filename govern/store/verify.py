@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
 from govern.store.chain import ED25519, GENESIS, KEYED, UNKEYED, key_check, record_hash
-from govern.store.index import KEYS, index_ops
+from govern.store.gcpause import paused_gc
+from govern.store.index import KEYS, IndexOp, index_ops
 from govern.store.report import VerifyReport
 from govern.store.schema import TABLES, chain_head, ledger, signatures
 from govern.store.signing import SIGNING_KEY, Signer, key_id, signature_valid
@@ -23,6 +25,22 @@ from govern.store.signing import SIGNING_KEY, Signer, key_id, signature_valid
 __all__ = ["verify"]
 
 _NO_SEQ = 1 << 62
+_Expected = dict[str, dict[tuple[Any, ...], "_Row"]]
+"""Per index table: key -> the row the records say it holds."""
+
+
+@dataclass(slots=True)
+class _Row:
+    """An index row as the records say it is, and which record set each column."""
+
+    values: dict[str, Any]
+    seq: int  # the record that inserted it
+    updated: dict[str, int] | None = None  # columns later records set, and their seq
+
+    def seq_of(self, column: str) -> int:
+        return self.seq if self.updated is None else self.updated.get(column, self.seq)
+
+
 _SEQ_COLUMNS = ("seq", "start_seq", "end_seq", "first_seq")
 
 
@@ -43,13 +61,35 @@ class _Findings:
         return f"record seq {seq} ({self.labels.get(seq, 'missing')}): {why}"
 
 
+Visit = Callable[[str, str, Any], None]
+"""Called with (kind, body, data) of each record whose content could be read."""
+
+
 def verify(
     conn: sa.Connection,
     meta: dict[str, str],
     signer: Signer,
     public_keys: Sequence[bytes] | None = None,
+    *,
+    visit: Visit | None = None,
 ) -> VerifyReport:
-    """Check the whole store inside one read transaction."""
+    """Check the whole store inside one read transaction.
+
+    ``visit`` sees every record in chain order as it is checked (a reader can take what
+    it needs from the records verified instead of reading them again). It is not called
+    when the chain cannot be checked at all (the report's ``message`` says why).
+    """
+    with paused_gc():  # the expected index rows of every record stay alive until the end
+        return _verify(conn, meta, signer, public_keys, visit)
+
+
+def _verify(
+    conn: sa.Connection,
+    meta: dict[str, str],
+    signer: Signer,
+    public_keys: Sequence[bytes] | None,
+    visit: Visit | None,
+) -> VerifyReport:
     mode = meta.get("chain", UNKEYED)
     keyed = mode == KEYED
     key = signer.hmac_key if signer.mode == KEYED else None
@@ -66,11 +106,9 @@ def verify(
         hint = " (GOVERN_SIGNING_KEY is not the key this store was signed with)"
 
     found = _Findings()
-    expected: dict[str, dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, int]]]] = {
-        name: {} for name in TABLES
-    }
+    expected: _Expected = {name: {} for name in TABLES}
     keys = _Keys(None if public_keys is None else set(public_keys))
-    last_seq, last_hash = _chain(conn, key, found, expected, hint, keys)
+    last_seq, last_hash = _chain(conn, key, found, expected, hint, keys, visit)
     if mode == ED25519 and not keys.seen:
         found.add(_NO_SEQ, "the store says it is signed with Ed25519 but no signing_key "
                   "record is in its chain")  # fmt: skip
@@ -176,9 +214,10 @@ def _chain(
     conn: sa.Connection,
     key: str | None,
     found: _Findings,
-    expected: dict[str, dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, int]]]],
+    expected: _Expected,
     hint: str,
     keys: _Keys,
+    visit: Visit | None,
 ) -> tuple[int, str | None]:
     prev_hash = GENESIS
     last_seq = 0
@@ -228,23 +267,34 @@ def _chain(
             keys.check(seq, row.hash, row.sig_key, row.signature, found)
             continue
         keys.check(seq, row.hash, row.sig_key, row.signature, found)
-        for op in ops:
-            rows = expected[op.table]
-            current = rows.get(op.key)
-            if op.op == "insert_missing" and current is not None:
-                continue
-            if op.op == "update":
-                if current is None:
-                    found.add(seq, f"it updates {op.table} row {op.key} that no record created")
-                    continue
-                current[0].update(op.row)
-                current[1].update(dict.fromkeys(op.row, seq))
-                continue
-            if op.op == "insert" and current is not None:
-                found.add(seq, f"it repeats {op.table} row {op.key} of an earlier record")
-                continue
-            rows[op.key] = (dict(op.row), dict.fromkeys(op.row, seq))
+        _apply(ops, seq, expected, found)
+        if visit is not None:
+            visit(row.kind, row.body, data)
     return last_seq, last_hash
+
+
+def _apply(ops: Sequence[IndexOp], seq: int, expected: _Expected, found: _Findings) -> None:
+    """Replay one record's index operations onto the expected index tables."""
+    for op in ops:
+        rows = expected[op.table]
+        key = op.key
+        current = rows.get(key)
+        if op.op == "insert_missing" and current is not None:
+            continue
+        if op.op == "update":
+            if current is None:
+                found.add(seq, f"it updates {op.table} row {key} that no record created")
+                continue
+            current.values.update(op.row)
+            if current.updated is None:
+                current.updated = {}
+            current.updated.update(dict.fromkeys(op.row, seq))
+            continue
+        if op.op == "insert" and current is not None:
+            found.add(seq, f"it repeats {op.table} row {key} of an earlier record")
+            continue
+        # op.row is this op's own dict (index_ops builds it per call): kept, not copied
+        rows[key] = _Row(op.row, seq)
 
 
 def _head(conn: sa.Connection, last_seq: int, last_hash: str | None, found: _Findings) -> None:
@@ -267,28 +317,30 @@ def _compare(
     conn: sa.Connection,
     name: str,
     table: sa.Table,
-    expected: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, int]]],
+    expected: dict[tuple[Any, ...], _Row],
     found: _Findings,
 ) -> None:
-    keys = KEYS[name]
     columns = [c.name for c in table.columns]
+    if _identical(conn, table, columns, expected):
+        return
+    at = [columns.index(k) for k in KEYS[name]]
     seen: set[tuple[Any, ...]] = set()
-    for mapping in conn.execute(sa.select(table)).mappings():
-        row = dict(mapping)
-        key = tuple(row[k] for k in keys)
+    for stored in conn.execute(sa.select(table)).yield_per(5000):
+        row = dict(zip(columns, stored, strict=True))
+        key = tuple([row[columns[i]] for i in at])
         seen.add(key)
         want = expected.get(key)
         if want is None:
             seq = next((row[c] for c in _SEQ_COLUMNS if isinstance(row.get(c), int)), _NO_SEQ)
             found.add(seq, f"index table {name} holds a row {key} that no record explains")
             continue
-        values, seqs = want
+        values = want.values
         differ = [col for col in columns if row[col] != values.get(col)]
         if not differ:
             continue
         # blame the latest record involved: the one that set an expected value, or one a
         # seq column of the stored row points at (e.g. a removed run_ended record)
-        blame = max(seqs.get(col, min(seqs.values())) for col in differ)
+        blame = max(want.seq_of(col) for col in differ)
         refs = [row[c] for c in differ if c in _SEQ_COLUMNS and isinstance(row[c], int)]
         blame = max([blame, *refs])
         col = differ[0]
@@ -298,6 +350,38 @@ def _compare(
             f"index table {name} row {key}: {col} is {row[col]!r} "
             f"but the record says {values.get(col)!r}{more}",
         )
-    for key, (_values, seqs) in expected.items():
+    for key, want in expected.items():
         if key not in seen:
-            found.add(min(seqs.values()), f"index table {name} lacks its row {key}")
+            found.add(want.seq, f"index table {name} lacks its row {key}")
+
+
+def _identical(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: list[str],
+    expected: dict[tuple[Any, ...], _Row],
+) -> bool:
+    """True when the table holds exactly the expected rows (the common case, at C speed).
+
+    Rows are compared as whole tuples through a set: each stored row must be an expected
+    row, and as many (keys are unique on both sides). Anything else -- a differing value,
+    a row too many or missing, a value that cannot be hashed, a record that sets fewer
+    columns -- returns False and the caller compares column by column to say what.
+    """
+    every = operator.itemgetter(*columns)
+    try:
+        wanted = set(map(every, [row.values for row in expected.values()]))
+    except (KeyError, TypeError):
+        return False
+    if len(wanted) != len(expected):
+        return False
+    matched = 0
+    for part in conn.execute(sa.select(table)).yield_per(5000).partitions():
+        try:
+            stored = set(map(tuple, part))
+        except TypeError:  # an unhashable value
+            return False
+        if len(stored) != len(part) or not stored <= wanted:
+            return False
+        matched += len(stored)
+    return matched == len(wanted)

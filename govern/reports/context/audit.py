@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from govern.errors import GovernError
 from govern.reports import graph as lineage_graph
 from govern.reports.context.changes import compare_runs
 from govern.reports.context.common import (
@@ -20,7 +21,7 @@ from govern.reports.context.common import (
     unique,
 )
 from govern.reports.context.compliance import appendix
-from govern.reports.context.integrity import integrity
+from govern.reports.context.integrity import integrity_of, unverifiable
 from govern.reports.context.monitoring import monitoring_section
 from govern.reports.context.period import build_period, handled
 from govern.reports.context.policies import approvals, policies_section
@@ -48,7 +49,7 @@ def build_audit(
     """The audit report's context for ``scope`` (JSON-able, deterministic for one record)."""
     pii = frozenset(pii_columns)
     runs = list(scope.runs)
-    stages = {run.id: store.stage_runs(run.id) for run in runs}
+    checked, stages = _verified_stages(store, [run.id for run in runs])
     head = store.head_hash()
     all_stages = [s for run in runs for s in stages[run.id]]
     policies = policies_section(store, [r.id for r in runs])
@@ -65,7 +66,7 @@ def build_audit(
             "store": store.location,
             "chain_head_hash": head,
             "scope": scope.to_dict(),
-            "integrity": integrity(store),
+            "integrity": checked,
         },
         "summary": _summary(runs, stages, policies),
         "period": None
@@ -97,6 +98,17 @@ def build_audit(
         "appendix": appendix(card_filled),
         "settings": {"pii_columns": sorted(pii), "sample_size": sample_size},
     }
+
+
+def _verified_stages(
+    store: Store, run_ids: list[str]
+) -> tuple[dict[str, Any], dict[str, list[StageResult]]]:
+    """The integrity block and the runs' stage calls, read from the records verified."""
+    try:
+        report, stages = store.verified_stage_runs(run_ids)
+    except GovernError as err:  # the chain could not be read to the end: read as usual
+        return unverifiable(err), store.stage_runs_by_run(run_ids)
+    return integrity_of(report), stages
 
 
 def _summary(
@@ -269,15 +281,21 @@ def _changes(
     store: Store, runs: Sequence[RunInfo], stages: Mapping[str, list[StageResult]]
 ) -> list[dict[str, Any]]:
     history: dict[str, list[RunInfo]] = {}
+    place: dict[str, int] = {}  # run id -> its index in its pipeline's history
     for name in unique(r.name for r in runs):
         history[name] = sorted(store.runs(pipeline=name), key=lambda r: (r.started_at, r.id))
+        for i, r in enumerate(history[name]):
+            place.setdefault(r.id, i)
+    previous_of: dict[str, RunInfo | None] = {}
+    for run in runs:
+        index = place.get(run.id, 0)
+        previous_of[run.id] = history[run.name][index - 1] if index > 0 else None
+    missing = unique(p.id for p in previous_of.values() if p is not None and p.id not in stages)
+    if missing:  # previous runs outside the scope: read in one go
+        stages = {**stages, **store.stage_runs_by_run(missing)}
     out = []
     for run in runs:
-        ordered = history[run.name]
-        index = next((i for i, r in enumerate(ordered) if r.id == run.id), 0)
-        previous = ordered[index - 1] if index > 0 else None
-        if previous is not None and previous.id not in stages:
-            stages = {**stages, previous.id: store.stage_runs(previous.id)}
+        previous = previous_of[run.id]
         diff = compare_runs(None if previous is None else stages[previous.id], stages[run.id])
         out.append(
             {

@@ -42,6 +42,8 @@ def _datasets(stage: StageResult) -> dict[str, DatasetVersion]:
 
 def schema_diff(before: DatasetVersion, after: DatasetVersion) -> dict[str, Any] | None:
     """Columns added, removed or retyped; None when the schemas match."""
+    if before.schema == after.schema:  # the common case, decided without building dicts
+        return None
     old, new = dict(before.schema), dict(after.schema)
     added = [c for c in new if c not in old]
     removed = [c for c in old if c not in new]

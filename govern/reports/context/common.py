@@ -160,21 +160,23 @@ def outcome(check: CheckResult) -> str:
 def check_entry(check: CheckResult, pii: frozenset[str], sample_size: int) -> dict[str, Any]:
     """One check's verdict, with its failure sample bounded and PII columns redacted."""
     redact = check.column is not None and check.column in pii
-    sample = [
-        {
-            "index": case.index,
-            "value": REDACTED if redact else _bounded(case.value),
-        }
-        for case in check.sample[:sample_size]
-    ]
+    sample = (
+        [
+            {"index": case.index, "value": REDACTED if redact else _bounded(case.value)}
+            for case in check.sample[:sample_size]
+        ]
+        if check.sample
+        else []
+    )
+    result = outcome(check)
     return {
         "dataset": check.dataset,
         "check": check.check,
         "column": check.column,
         "severity": str(check.severity),
         "passed": check.passed,
-        "outcome": outcome(check),
-        "result": outcome(check).replace("_", " "),  # passed, failed or "not run"
+        "outcome": result,
+        "result": result.replace("_", " "),  # passed, failed or "not run"
         "blocking": check.blocking,
         "failed_count": check.failed_count,
         "checked_count": check.checked_count,

@@ -14,8 +14,9 @@ from govern.errors import GovernError
 
 if TYPE_CHECKING:
     from govern.store import Store
+    from govern.store.report import VerifyReport
 
-__all__ = ["IntegrityStatus", "integrity"]
+__all__ = ["IntegrityStatus", "integrity", "integrity_of", "unverifiable"]
 
 IntegrityStatus = Literal["verified", "not verified", "tampered"]
 
@@ -25,16 +26,26 @@ def integrity(store: Store) -> dict[str, Any]:
     try:
         report = store.verify()
     except GovernError as err:  # the store could not be read to the end
-        return {
-            "status": "not verified",
-            "covers": "the whole store",
-            "records": None,
-            "head_hash": None,
-            "keyed": None,
-            "first_bad": None,
-            "problems": None,
-            "message": f"the chain could not be verified: {err}",
-        }
+        return unverifiable(err)
+    return integrity_of(report)
+
+
+def unverifiable(err: GovernError) -> dict[str, Any]:
+    """The block for a store that could not be read to the end."""
+    return {
+        "status": "not verified",
+        "covers": "the whole store",
+        "records": None,
+        "head_hash": None,
+        "keyed": None,
+        "first_bad": None,
+        "problems": None,
+        "message": f"the chain could not be verified: {err}",
+    }
+
+
+def integrity_of(report: VerifyReport) -> dict[str, Any]:
+    """The block for a verification already made (``Store.verified_stage_runs``)."""
     status: IntegrityStatus
     if report.ok:
         status = "verified"

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from govern.reports.context.common import check_entry, iso, outcome
-from govern.types import RunInfo, StageResult, Status
+from govern.types import CheckResult, RunInfo, StageResult, Status
 
 __all__ = ["DETAILED", "TREND_BUCKETS", "WORST_RUNS", "build_period", "handled", "trend"]
 
@@ -79,6 +79,7 @@ def build_period(
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
     group_trends: dict[tuple[Any, ...], _Counter] = {}
     run_rows: list[dict[str, Any]] = []
+    last_failure: dict[tuple[Any, ...], CheckResult] = {}
     for index, run in enumerate(runs):
         bucket = index * buckets // len(runs)
         row: dict[str, Any] = {
@@ -121,7 +122,10 @@ def build_period(
             entry["status"][status] = entry["status"].get(status, 0) + 1
             problem = bool(failed) or stage.status == Status.FAILED
             entry["with_failures"] += int(problem)
-            stage_trends.setdefault(stage.stage, _Counter(buckets)).add(bucket, problem)
+            counter = stage_trends.get(stage.stage)
+            if counter is None:
+                counter = stage_trends[stage.stage] = _Counter(buckets)
+            counter.add(bucket, problem)
             for check in stage.checks:
                 key = (stage.stage, check.dataset, check.column, check.check)
                 group = groups.get(key)
@@ -142,9 +146,10 @@ def build_period(
                         "last_failure": None,
                     }
                     groups[key] = group
+                    group_trends[key] = _Counter(buckets)
                 group["runs"] += 1
                 result = outcome(check)
-                group_trends.setdefault(key, _Counter(buckets)).add(bucket, result == "failed")
+                group_trends[key].add(bucket, result == "failed")
                 if result == "not_run":
                     group["not_run"] += 1
                 if result != "failed":
@@ -155,8 +160,10 @@ def build_period(
                     group["quarantined" if handled(stage, run) else "blocking"] += 1
                 if not group["failed_runs"] or group["failed_runs"][-1]["id"] != run.id:
                     group["failed_runs"].append({"id": run.id, "number": number[run.id]})
-                group["last_failure"] = check_entry(check, pii, sample_size)
+                last_failure[key] = check  # its entry is made once, below
         run_rows.append(row)
+    for key, check in last_failure.items():
+        groups[key]["last_failure"] = check_entry(check, pii, sample_size)
     # the stage calls of the runs that failed or blocked (the latest DETAILED of them) stay
     # in the document; the others are summed up in their row
     serious = [r for r in run_rows if r["failed_stages"] or r["blocking"]]
