@@ -172,17 +172,22 @@ def _as_floats(array: pa.Array) -> np.ndarray:
 
 def _numeric(base: ColumnSummary, array: pa.Array, picks: np.ndarray | None) -> ColumnSummary:
     import numpy as np
+    import pyarrow as pa
     from datasketches import kll_doubles_sketch
 
     values = _as_floats(array)
-    nan = np.isnan(values)
-    nans = int(np.count_nonzero(nan))
-    if nans:
-        values = values[~nan]
+    floating = pa.types.is_floating(array.type)  # only floats hold NaN: skip a pass for others
+    nans = 0
+    if floating:
+        nan = np.isnan(values)
+        nans = int(np.count_nonzero(nan))
+        if nans:
+            values = values[~nan]
     sample = values
     if picks is not None:  # the sample of the rows, not of the values left
         sample = _as_floats(array.take(picks))
-        sample = sample[~np.isnan(sample)]
+        if floating:
+            sample = sample[~np.isnan(sample)]
     sketch = kll_doubles_sketch(KLL_K)
     if len(sample):
         sketch.update(np.require(sample, np.float64, ["C", "W"]))  # it refuses read-only views
