@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from govern.monitoring.bounds import Bound, Side, learn_bound
+from govern.monitoring.categories import CATEGORY_METRICS, tracked
 from govern.monitoring.summary import QUANTILES, ColumnSummary, DatasetSummary
 
 __all__ = [
@@ -45,8 +46,6 @@ METRICS = TABLE_METRICS + COLUMN_METRICS
 _NUMERIC = {"mean", "std", "median", "p05", "p95"}
 _CATEGORICAL = {"new_categories", "vanished_categories", "frequency_shift"}
 _QUANTILE = {"p05": 0.05, "median": 0.5, "p95": 0.95}
-CORE_SHARE = 0.005
-"""A category whose median share in the history is at least this is expected to stay."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,15 +342,6 @@ def _quantile(col: ColumnSummary, q: float) -> float | None:
     return None if found is None else found[q]
 
 
-def _shares(col: ColumnSummary) -> dict[str, float]:
-    return col.frequencies()
-
-
-def _tracked(col: ColumnSummary | None) -> bool:
-    """All of a categorical column's values are listed (few values, none left out)."""
-    return col is not None and col.other == 0 and bool(col.top)
-
-
 def _categorical(
     out: list[MetricResult],
     scalar: _Scalar,
@@ -360,98 +350,26 @@ def _categorical(
     past: Sequence[ColumnSummary | None],
     opts: Options,
 ) -> None:
-    wanted = [
-        m for m in ("new_categories", "vanished_categories", "frequency_shift") if m in opts.metrics
-    ]
+    wanted = [m for m in CATEGORY_METRICS if m in opts.metrics]
     if not wanted:
         return
     known = [c for c in past if c is not None]
-    if not _tracked(col) or not all(_tracked(c) for c in known):
+    if not tracked(col) or not all(tracked(c) for c in known):
         why = "too many distinct values to track categories (more than the summary's top_k)"
         out.extend(_not_run(m, name, why) for m in wanted)
         return
-    shares = [_shares(c) for c in known]
-    now = _shares(col)
-    if "new_categories" in wanted:
-        # the share of rows in values no earlier version had; learned from each version
-        # against the others (a column whose values come and go learns that)
-        presence: dict[str, int] = {}
-        for version in shares:
-            for key in version:
-                presence[key] = presence.get(key, 0) + 1
-        seen = set(presence)
-        # a version's values no other version had: those present in it alone (O(values))
-        series = [sum(v for k, v in version.items() if presence[k] == 1) for version in shares]
-        scalar(
-            "new_categories",
-            name,
-            _new_share(now, seen),
-            _pad(series, past),
-            side="upper",
-            floor=0.001,
-            what="share of rows in new categories",
-        )
-    core = _core(shares)
-    if "vanished_categories" in wanted:
-        # each version against the usual categories of the whole window (one of n versions
-        # barely moves a median: leaving it out would cost n times as much)
-        series = [_vanished(version, core) for version in shares]
-        scalar(
-            "vanished_categories",
-            name,
-            _vanished(now, core),
-            _pad(series, past),
-            side="upper",
-            floor=0.001,
-            what="usual share of the categories gone",
-        )
-    if "frequency_shift" in wanted:
-        base = _baseline(shares)
-        series = [_tv(s, base) for s in shares]
-        scalar(
-            "frequency_shift",
-            name,
-            _tv(now, base),
-            _pad(series, past),
-            side="upper",
-            floor=0.005,
-            what="total variation distance from the usual frequencies",
-        )
+    shares = [c.frequencies() for c in known]
+    now = col.frequencies()
+    for metric in wanted:
+        observed, series = CATEGORY_METRICS[metric](now, shares)
+        it = iter(series)  # back in the history's positions
+        padded = [None if c is None else next(it) for c in past]
+        floor, what = _CATEGORY_TERMS[metric]
+        scalar(metric, name, observed, padded, side="upper", floor=floor, what=what)
 
 
-def _pad(series: list[float], past: Sequence[ColumnSummary | None]) -> list[float | None]:
-    """``series`` (one per known version) back in the history's positions."""
-    it = iter(series)
-    return [None if c is None else next(it) for c in past]
-
-
-def _new_share(shares: dict[str, float], seen: set[str]) -> float:
-    return sum(v for k, v in shares.items() if k not in seen)
-
-
-def _core(shares: Sequence[dict[str, float]]) -> dict[str, float]:
-    """Categories whose median share is at least CORE_SHARE, with that median."""
-    if not shares:
-        return {}
-    out: dict[str, float] = {}
-    for key in set().union(*shares):
-        values = sorted(s.get(key, 0.0) for s in shares)
-        median = values[len(values) // 2]
-        if median >= CORE_SHARE:
-            out[key] = median
-    return out
-
-
-def _vanished(shares: dict[str, float], core: dict[str, float]) -> float:
-    return sum(v for k, v in core.items() if shares.get(k, 0.0) == 0.0)
-
-
-def _baseline(shares: Sequence[dict[str, float]]) -> dict[str, float]:
-    keys = set().union(*shares) if shares else set()
-    medians = {k: sorted(s.get(k, 0.0) for s in shares)[len(shares) // 2] for k in keys}
-    total = sum(medians.values())
-    return {k: v / total for k, v in medians.items()} if total else medians
-
-
-def _tv(p: dict[str, float], q: dict[str, float]) -> float:
-    return 0.5 * sum(abs(p.get(k, 0.0) - q.get(k, 0.0)) for k in set(p) | set(q))
+_CATEGORY_TERMS = {
+    "new_categories": (0.001, "share of rows in new categories"),
+    "vanished_categories": (0.001, "usual share of the categories gone"),
+    "frequency_shift": (0.005, "total variation distance from the usual frequencies"),
+}

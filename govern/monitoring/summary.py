@@ -24,8 +24,8 @@ multiples of each other); frequencies are then scaled by ``step`` and the KLL sk
 part with a coarser step is merged in ``step`` times over (its items weigh that much
 more). See govern.monitoring.compute and docs/monitoring.md for what is sampled and why.
 
-Serialised form (`DatasetSummary.to_dict`): JSON scalars, sketches as base64 of the
-library's own binary format (portable across DataSketches languages and versions).
+Serialised form (`DatasetSummary.to_dict`): JSON scalars, sketches as base64 of
+DataSketches' own binary format (portable across its languages and versions).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ ColumnKind = Literal["numeric", "categorical", "other"]
 KLL_K = 200
 """KLL's accuracy parameter (the library default: ~1.65% normalised rank error)."""
 HLL_LG_K = 12
-"""HLL registers 2^12: ~1.6% relative standard error; 2.6 KiB as HLL_4, serialised compactly."""
+"""HLL registers 2^12 (HLL_8): ~1.6% relative standard error."""
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """The quantiles kept as plain numbers (history reads them without the sketch)."""
 SUMMARY_FORMAT = 1
@@ -290,9 +290,6 @@ class DatasetSummary:
         )
 
 
-# --- merging ---------------------------------------------------------------------------
-
-
 def kll_from_bytes(blob: bytes | None) -> Any:
     """A ``kll_doubles_sketch`` from its serialised bytes (None for None)."""
     if blob is None:
@@ -335,10 +332,9 @@ def merge_columns(a: ColumnSummary, b: ColumnSummary, *, top_k: int = 100) -> Co
 
 
 def _merge_moments(a: ColumnSummary, b: ColumnSummary) -> dict[str, Any]:
-    if not b.count:
-        return {"count": a.count, "min": a.min, "max": a.max, "mean": a.mean, "m2": a.m2}
-    if not a.count:
-        return {"count": b.count, "min": b.min, "max": b.max, "mean": b.mean, "m2": b.m2}
+    if not (a.count and b.count):  # one part has no values: the other's moments
+        c = a if a.count else b
+        return {"count": c.count, "min": c.min, "max": c.max, "mean": c.mean, "m2": c.m2}
     assert a.mean is not None and b.mean is not None and a.m2 is not None and b.m2 is not None
     n = a.count + b.count
     delta = b.mean - a.mean
