@@ -18,6 +18,7 @@ from govern.cli import models as _models  # noqa: F401  (registers commands)
 from govern.cli import policies as _policies  # noqa: F401  (registers commands)
 from govern.cli import records as _records  # noqa: F401  (registers commands)
 from govern.cli import reports as _reports  # noqa: F401  (registers commands)
+from govern.cli import validate as _validate  # noqa: F401  (registers commands)
 from govern.cli.app import EXIT_CONFIG, app
 
 __all__ = ["app", "main"]

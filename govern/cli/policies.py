@@ -1,4 +1,4 @@
-"""``govern check``, ``govern approve`` and ``govern validate``: policies and data in CI.
+"""``govern check`` and ``govern approve``: policies in CI (``govern validate``: cli/validate.py).
 
 Exit codes: 0 pass (warnings allowed); 1 violations at or above ``--fail-on``; 2 usage or
 configuration error (a bad policy or schema file, named with its line); 3 could not
@@ -32,7 +32,16 @@ if TYPE_CHECKING:
     from govern.policies.render import OutputFormat
     from govern.store import Store
 
-__all__ = ["approve", "check", "validate"]
+__all__ = [
+    "FailOnOption",
+    "FormatOption",
+    "OutputOption",
+    "approve",
+    "check",
+    "emit_evaluation",
+    "parse_fail_on",
+    "parse_format",
+]
 
 _FORMATS = "text|json|junit|github|sarif|markdown"
 _VERSION = re.compile(r"[0-9]{1,18}")
@@ -57,7 +66,8 @@ FailOnOption = Annotated[
 ]
 
 
-def _output_format(value: str) -> OutputFormat:
+def parse_format(value: str) -> OutputFormat:
+    """The ``--format`` value as an output format, or a usage error (exit 2)."""
     from govern.policies.render import OutputFormat
 
     try:
@@ -68,13 +78,15 @@ def _output_format(value: str) -> OutputFormat:
         ) from None
 
 
-def _fail_on(value: str) -> str:
+def parse_fail_on(value: str) -> str:
+    """The ``--fail-on`` value (error or warn), or a usage error (exit 2)."""
     if value.lower() not in ("error", "warn"):
         raise fail(f"--fail-on must be error or warn, not {value!r}", EXIT_CONFIG)
     return value.lower()
 
 
-def _emit(evaluation: Evaluation, fmt: OutputFormat, output: Path | None) -> None:
+def emit_evaluation(evaluation: Evaluation, fmt: OutputFormat, output: Path | None) -> None:
+    """Print (or write to ``output``) an evaluation in ``fmt``; the verdict line to stdout."""
     from govern.policies.render import render
     from govern.policies.render.summary import headline
 
@@ -175,8 +187,8 @@ def check(
     allowed), 1 violations at or above --fail-on, 2 bad usage or policy file, 3 no store
     or no run.
     """
-    fmt = _output_format(output_format)
-    level = _fail_on(fail_on)
+    fmt = parse_format(output_format)
+    level = parse_fail_on(fail_on)
     if run_id is not None and latest:
         raise fail("give --run RUN_ID or --latest, not both", EXIT_CONFIG)
     if lint and (run_id is not None or latest or checkpoint):
@@ -193,7 +205,7 @@ def check(
             evaluation = lint_policies(locations, fail_on=level)
         except PolicyError as err:
             raise _bad_policy(err, fmt, output, "govern check --lint") from None
-        _emit(evaluation, fmt, output)
+        emit_evaluation(evaluation, fmt, output)
         raise typer.Exit(EXIT_OK if evaluation.passed else EXIT_FAILED)
     from govern.policies.evaluate import evaluate
     from govern.policies.loader import load_packs
@@ -210,7 +222,7 @@ def check(
             from govern.cli.integrity import write_checkpoint
 
             write_checkpoint(store, checkpoint, option="--checkpoint")
-    _emit(evaluation, fmt, output)
+    emit_evaluation(evaluation, fmt, output)
     raise typer.Exit(EXIT_OK if evaluation.passed else EXIT_FAILED)
 
 
@@ -262,144 +274,3 @@ def approve(
         f"recorded sign-off of {name}@{version} by {recorded.data['by']} in {where} "
         f"(record {recorded.seq}, hash {recorded.hash[:12]})"
     )
-
-
-# -- govern validate ------------------------------------------------------------------
-
-
-def _progress_lines_to_stderr() -> None:
-    """Route ``govern.progress`` log lines to stderr.
-
-    The library never configures logging; the command does, for this one logger, with a
-    handler that writes to whatever ``sys.stderr`` is when a line is emitted.
-    """
-    import logging
-
-    from govern.validate.reader import progress_log
-
-    class _Stderr(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            print(self.format(record), file=sys.stderr)
-
-    if not any(type(h).__name__ == "_Stderr" for h in progress_log.handlers):
-        handler = _Stderr()
-        handler.setFormatter(logging.Formatter("govern: %(message)s"))
-        progress_log.addHandler(handler)
-    progress_log.setLevel(logging.INFO)
-    progress_log.propagate = False  # the application's own handlers print it only once
-
-
-@app.command("validate")
-def validate(
-    data: Annotated[
-        list[str],
-        typer.Argument(
-            help="CSV, Parquet or JSON lines file(s), each checked on its own, or a "
-            "database table as URL::[schema.]table (duckdb:///file.duckdb::main.t, "
-            "postgresql://host/db::public.t; needs govern[duckdb] or govern[ibis-postgres])."
-        ),
-    ],
-    schema: Annotated[
-        Path,
-        typer.Option(
-            "--schema",
-            "-s",
-            help="A pandera schema (YAML or JSON) or a Great Expectations suite (JSON).",
-        ),
-    ],
-    output_format: FormatOption = "text",
-    output: OutputOption = None,
-    fail_on: FailOnOption = "error",
-    chunk_rows: Annotated[
-        int, typer.Option("--chunk-rows", help="Rows read at a time (0: the whole file at once).")
-    ] = 100_000,
-    progress: Annotated[
-        bool | None,
-        typer.Option(
-            "--progress/--no-progress",
-            help="Show progress: a bar on a terminal, else a line every few seconds (CI "
-            "logs). Default: a bar on a terminal, nothing otherwise.",
-            show_default=False,
-        ),
-    ] = None,
-    record: Annotated[
-        bool | None,
-        typer.Option(
-            "--record/--no-record",
-            help="Record the result as a run (default: when the store already exists).",
-            show_default=False,
-        ),
-    ] = None,
-    pipeline: Annotated[
-        str, typer.Option("--pipeline", help="Pipeline name of the recorded run.")
-    ] = "validate",
-    store_url: StoreOption = None,
-) -> None:
-    """Check data files against a schema or suite without writing any Python.
-
-    Exit 0 valid (warnings allowed), 1 failed checks at or above --fail-on, 2 bad usage,
-    schema file or data file (unreadable, malformed), 3 the schema could not be
-    evaluated on the data or the run could not be recorded.
-    """
-    fmt = _output_format(output_format)
-    level = _fail_on(fail_on)
-    if chunk_rows < 0:
-        raise fail(f"--chunk-rows must be 0 or more, not {chunk_rows}", EXIT_CONFIG)
-    from govern.errors import (
-        CheckEvaluationError,
-        ConfigError,
-        DataReadError,
-        MissingDependencyError,
-        PolicyError,
-        StoreError,
-    )
-    from govern.validate import merge_evaluations, validate_file
-    from govern.validate.reader import ProgressMode
-
-    if store_url is not None:
-        from govern.config import configure
-
-        configure(store=store_url)  # this process records (if at all) into that store
-    tty = sys.stderr.isatty()
-    show: ProgressMode = "off"
-    if progress or (progress is None and tty):
-        show = "bar" if tty else "lines"  # off a terminal, lines a CI log can show
-    if show == "lines":
-        _progress_lines_to_stderr()
-    from govern.validate.table import is_table_target, validate_table
-
-    missing = [p for p in data if not is_table_target(p) and not Path(p).is_file()]
-    if missing:
-        raise fail(f"no such data file: {', '.join(missing)}", EXIT_CONFIG)
-    try:
-        evaluation = merge_evaluations(
-            [
-                validate_table(target, schema, fail_on=level, record=record, pipeline=pipeline)
-                if is_table_target(target)
-                else validate_file(
-                    Path(target),
-                    schema,
-                    fail_on=level,
-                    chunk_rows=chunk_rows or None,
-                    progress=show,
-                    record=record,
-                    pipeline=pipeline,
-                )
-                for target in data
-            ]
-        )
-    except PolicyError:  # a bad schema file: reported as before
-        raise
-    except (ConfigError, MissingDependencyError) as err:  # bad target, no driver: exit 2
-        raise fail(str(err), EXIT_CONFIG) from None
-    except DataReadError as err:  # a bad input file: exit 2, naming it
-        raise fail(str(err), EXIT_CONFIG) from None
-    except CheckEvaluationError as err:  # the schema cannot be evaluated on this data
-        raise fail(str(err), EXIT_CANNOT_EVALUATE) from None
-    except StoreError as err:
-        raise fail(
-            f"could not record the validation: {err} (use --no-record to skip recording)",
-            EXIT_CANNOT_EVALUATE,
-        ) from None
-    _emit(evaluation, fmt, output)
-    raise typer.Exit(EXIT_OK if evaluation.passed else EXIT_FAILED)
