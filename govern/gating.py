@@ -74,10 +74,14 @@ class GateCall:
         if self.cfg.summaries == "off" or (not deferred and engine is not None and engine.deferred):
             return None
         from govern.monitoring.frames import summarize_frame
+        from govern.monitoring.privacy import scrub
 
         started = time.perf_counter()
         try:
-            summary = summarize_frame(frame, "full" if self.cfg.summaries == "full" else "sample")
+            summary = scrub(
+                summarize_frame(frame, "full" if self.cfg.summaries == "full" else "sample"),
+                self.cfg.pii_columns,
+            )
         except Exception as exc:  # a summary is for monitoring: it never fails the stage
             log.warning("%s: no monitoring summary: %s", self.where("summary"), exc)
             summary = None

@@ -111,7 +111,13 @@ def parse_target(location: str) -> Target:
 
 
 def _sqlite_target(path: Path) -> Target:
-    path = path.expanduser().absolute()
+    try:
+        path = path.expanduser().absolute()
+    except RuntimeError:  # ~name of a user this machine does not know
+        raise StoreLocationError(
+            f"store location {str(path)!r}: no home directory for {path.parts[0]!r}; "
+            "give a path without ~user or an existing user's"
+        ) from None
     return Target(sa.URL.create("sqlite+pysqlite", database=str(path)), str(path), path)
 
 

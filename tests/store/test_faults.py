@@ -167,6 +167,9 @@ def test_bad_locations() -> None:
         open_store("mysql://u@h/db", signing_key="")
     with pytest.raises(StoreError, match="no store location"):
         open_store(" ", signing_key="")
+    # ~user of a user this machine does not know (found by tests/fuzz: a RuntimeError)
+    with pytest.raises(StoreError, match="no home directory for '~no-such-user-0'"):
+        open_store("~no-such-user-0/govern.db", signing_key="")
 
 
 def test_unreachable_postgres_hides_the_password() -> None:
