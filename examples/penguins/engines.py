@@ -46,9 +46,11 @@ _fit_and_evaluate: Callable[[Any, Any], Any] = pipeline.train.__wrapped__  # typ
 # --- polars --------------------------------------------------------------------------
 
 
-def polars_schemas() -> tuple[Any, Any, Any]:
-    """Raw, Clean, Features as pandera polars models (the rules of schemas.py)."""
-    import pandera.polars as pa
+def model_schemas(pa: Any) -> tuple[Any, Any, Any]:
+    """Raw, Clean, Features as models of one pandera backend (the rules of schemas.py).
+
+    ``pa`` is the backend's module: ``pandera.polars`` or ``pandera.ibis``.
+    """
 
     class Raw(pa.DataFrameModel):
         species: str = pa.Field(isin=SPECIES)
@@ -81,6 +83,13 @@ def polars_schemas() -> tuple[Any, Any, Any]:
             strict = False
 
     return Raw, Clean, Features
+
+
+def polars_schemas() -> tuple[Any, Any, Any]:
+    """Raw, Clean, Features as pandera polars models."""
+    import pandera.polars as pa
+
+    return model_schemas(pa)
 
 
 def polars_pipeline() -> Callable[[], None]:
@@ -284,40 +293,10 @@ def spark_pipeline() -> Callable[[], None]:
 
 
 def ibis_schemas() -> tuple[Any, Any, Any]:
-    """Raw, Clean, Features as pandera.ibis models (the rules of schemas.py)."""
+    """Raw, Clean, Features as pandera.ibis models."""
     import pandera.ibis as pa
 
-    class Raw(pa.DataFrameModel):
-        species: str = pa.Field(isin=SPECIES)
-        island: str = pa.Field(isin=ISLANDS)
-        bill_length_mm: float = pa.Field(nullable=True, gt=0)
-        bill_depth_mm: float = pa.Field(nullable=True, gt=0)
-        flipper_length_mm: float = pa.Field(nullable=True, gt=0)
-        body_mass_g: float = pa.Field(nullable=True, gt=0)
-        sex: str = pa.Field(nullable=True)
-        year: int = pa.Field(in_range={"min_value": 2007, "max_value": 2009})
-
-    class Clean(pa.DataFrameModel):
-        species: str = pa.Field(isin=SPECIES)
-        island: str = pa.Field(isin=ISLANDS)
-        bill_length_mm: float = pa.Field(in_range={"min_value": 25, "max_value": 70})
-        bill_depth_mm: float = pa.Field(in_range={"min_value": 10, "max_value": 25})
-        flipper_length_mm: float = pa.Field(in_range={"min_value": 150, "max_value": 240})
-        body_mass_g: float = pa.Field(in_range={"min_value": 2500, "max_value": 6500})
-        sex: str = pa.Field(isin=["female", "male"])
-        year: int = pa.Field(in_range={"min_value": 2007, "max_value": 2009})
-
-        class Config:
-            strict = True
-
-    class Features(Clean):
-        body_mass_kg: float = pa.Field(gt=0)
-        bill_ratio: float = pa.Field(gt=0)
-
-        class Config:
-            strict = False
-
-    return Raw, Clean, Features
+    return model_schemas(pa)
 
 
 def ibis_pipeline() -> Callable[[], None]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -210,7 +210,19 @@ def validate_file(
             schema=columns,
         )
         run_id = _record(pipeline, loaded, results, version, started, time.perf_counter() - clock)
-    target = display_path(data)
+    return _evaluation(loaded, level, results, display_path(data), rows, run_id)
+
+
+def _evaluation(
+    loaded: LoadedSchema,
+    level: Severity,
+    results: Sequence[CheckResult],
+    target: str,
+    rows: int | None,
+    run_id: str | None,
+    **extra: Any,
+) -> Evaluation:
+    """The verdicts of one validated file or table, as ``govern check`` reports them."""
     return Evaluation(
         title="govern validate",
         evaluated_at=datetime.now(UTC),
@@ -224,6 +236,7 @@ def validate_file(
         runs=(run_id,) if run_id else (),
         extra={
             "data": target,
+            **extra,
             "schema": loaded.file,
             "schema_kind": loaded.kind,
             "rows": rows,

@@ -27,7 +27,7 @@ from govern.config import settings
 from govern.errors import CheckEvaluationError, ConfigError, MissingDependencyError
 from govern.policies.model import Evaluation
 from govern.redaction import redact_uri
-from govern.types import DatasetVersion, FailureCase, Outcome, Severity
+from govern.types import DatasetVersion, FailureCase, Severity
 
 __all__ = ["is_table_target", "split_target", "to_ibis_schema", "validate_table"]
 
@@ -150,7 +150,7 @@ def validate_table(
     from govern.checks.pandera_cases import listed
     from govern.checks.pandera_schema import prepare
     from govern.engines.ibis import ENGINE
-    from govern.validate import _record, _store_exists, _Tally, _verdict
+    from govern.validate import _evaluation, _record, _store_exists, _Tally
     from govern.validate.schema import load_schema
 
     level = Severity(fail_on)
@@ -220,21 +220,5 @@ def validate_table(
     finally:
         con.disconnect()
     shown = redact_uri(target)
-    return Evaluation(
-        title="govern validate",
-        evaluated_at=datetime.now(UTC),
-        policies=(loaded.file,),
-        fail_on=level,
-        verdicts=tuple(
-            _verdict(r, loaded, shown, run_id) for r in results if r.outcome is not Outcome.NOT_RUN
-        ),
-        runs=(run_id,) if run_id else (),
-        extra={
-            "data": shown,
-            "dataset": f"{ref.namespace}:{ref.name}",
-            "schema": loaded.file,
-            "schema_kind": loaded.kind,
-            "rows": rows,
-            "recorded_run": run_id,
-        },
-    )
+    dataset = f"{ref.namespace}:{ref.name}"
+    return _evaluation(loaded, level, results, shown, rows, run_id, dataset=dataset)
