@@ -37,6 +37,10 @@ class Summary(pa.DataFrameModel):
     total: Series[float] = pa.Field(ge=0)
 
 
+STABLE = govern.Stable(window=10, min_history=2, metrics=["row_count"])
+"""A monitoring gate a Kedro catalog names by dotted path (``validator: checks: ...``)."""
+
+
 def source_frame(*, broken: bool = False) -> pd.DataFrame:
     """The declared source; ``broken`` duplicates an order id (``load``'s gate fails)."""
     frame = pd.DataFrame(

@@ -158,6 +158,29 @@ def test_the_validator_takes_a_gx_suite_file(tmp_path: Path) -> None:
     assert sum(q.rows for q in result.quarantine) == tiny_pipeline.QUARANTINED_ROWS
 
 
+def test_the_validator_takes_a_stable_gate_from_the_record_history(tmp_path: Path) -> None:
+    from govern.integrations.kedro import GovernValidator
+
+    validator = GovernValidator(checks="tests.orchestrators.tiny_pipeline.STABLE", on_fail="warn")
+    frame = tiny_pipeline.source_frame()
+    outcomes = []
+    with parity.project_settings(tmp_path / "s.db", tmp_path / "q"):
+        # the same declared source every time: its history in the record grows
+        bigger = govern.source(pd.concat([frame] * 20, ignore_index=True), tiny_pipeline.SOURCE_URI)
+        for batch in (frame, frame, frame, bigger):
+            if len(batch) > len(frame):  # the volume jumps twentyfold: an anomaly
+                with pytest.warns(govern.GateWarning, match="stable:row_count"):
+                    validator.validate(batch)
+            else:
+                validator.validate(batch)
+            result = govern.last_result()
+            assert result is not None
+            (check,) = [c for c in result.checks if c.check == "stable:row_count"]
+            outcomes.append(str(check.outcome))
+    # too little history first (recorded as not run, never as passed), then judged
+    assert outcomes == ["not_run", "not_run", "passed", "failed"]
+
+
 def test_the_validator_names_what_to_fix() -> None:
     from govern.integrations.kedro import GovernValidator
 
