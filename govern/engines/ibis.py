@@ -157,6 +157,16 @@ class IbisEngine:
 
         return profile_table(frame, level, fingerprint)
 
+    def summarize(self, frame: Any, *, level: Any, top_k: int) -> Any:
+        """Monitoring summary computed in the database (govern.monitoring.ibis).
+
+        Optional beside the Protocol (govern.monitoring.frames asks for it): streaming the
+        rows (``arrow_batches``) would bring the table into Python, not a summary.
+        """
+        from govern.monitoring.ibis import summarize_ibis
+
+        return summarize_ibis(frame, level, top_k=top_k)
+
     def arrow_batches(
         self, frame: Any, columns: Sequence[str] | None = None
     ) -> Iterator[pa.RecordBatch]:
