@@ -5,7 +5,8 @@ one daemon thread per transport then rebuilds the events owed and emits them wit
 client's own transport (http, kafka, file, console...). A backend that is down, slow or
 answering 5xx costs the stage nothing: the thread backs off exponentially (1 s doubling
 to 5 min) and each attempt is bounded (the http transport's timeout). At interpreter exit
-the threads get ``flush_timeout`` seconds to finish; what is left stays pending in the
+the threads get ``flush_timeout`` seconds to finish (then the attempt in flight, if
+any, up to its timeout, so its answer is recorded); what is left stays pending in the
 store and goes out with a later run or ``govern lineage replay``.
 
 Exactly once per transport: an event is leased before it is sent and marked delivered
@@ -58,6 +59,7 @@ _BATCH = 20
 _IDLE_POLL = 30.0  # an idle worker still looks for records other processes wrote
 _LEASE_FLOOR = 10.0
 _LEASE_GRACE = 2.0
+_SETTLE_GRACE = 2.0  # recording an attempt's answer after it came back
 
 
 def backoff(failures: int) -> float:
@@ -276,6 +278,13 @@ class Delivery:
         for worker in self._workers:
             worker.stopping.set()
             worker.wake.set()
+        # An attempt in flight at the deadline is bounded by the transport's timeout: wait
+        # for its answer to be recorded (and the rest of the batch released). Abandoned
+        # mid-send, an event the receiver processed stays leased with no answer, and the
+        # next sender, who cannot tell it arrived, sends it again.
+        settle = time.monotonic() + self.config.timeout + _SETTLE_GRACE
+        for worker in self._workers:
+            worker.thread.join(max(0.0, settle - time.monotonic()))
         return finished
 
     def left(self) -> str | None:

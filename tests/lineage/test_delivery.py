@@ -385,6 +385,58 @@ def test_a_process_exiting_with_events_owed_says_so_in_one_line(tmp_path: Path) 
     assert "govern lineage replay" in lines[0] and "Connection" in lines[0]
 
 
+def test_an_attempt_in_flight_at_exit_is_waited_for_and_recorded(tmp_path: Path) -> None:
+    # The exit flush ends while the receiver is still processing an event: abandoned
+    # mid-send, it would stay leased with no answer recorded, and the next sender would
+    # send the event the receiver already has again. The attempt is bounded (timeout),
+    # so the exit waits for its answer.
+    server = Marquez(delay=0.8)
+    server.start()
+    server.mode = "slow"
+    code = textwrap.dedent(
+        """
+        import pandas as pd
+        import govern
+
+        @govern.stage()
+        def step(df):
+            return df
+
+        with govern.run("exiting-mid-send"):
+            step(pd.DataFrame({"a": [1]}))
+        """
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n[tool.govern.lineage]\ntimeout = 5.0\nflush_timeout = 0.2\n'
+    )
+    env = {
+        **os.environ,
+        "GOVERN_STORE": str(tmp_path / "govern.db"),
+        "OPENLINEAGE__TRANSPORT__TYPE": "http",
+        "OPENLINEAGE__TRANSPORT__URL": server.url,
+    }
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        # the receiver finishes what it was processing, whether or not anyone waits
+        wait_for(lambda: bool(server.received()), "the receiver to process the event")
+        received = len(server.received())  # the sender is gone: nothing else comes
+    finally:
+        server.stop()
+    with open_store(str(tmp_path / "govern.db")) as store:
+        (owed,) = store.outbox.status()
+    assert owed.delivered == received  # every event it has is recorded as delivered
+    assert owed.inflight == 0  # and nothing is left leased: the rest is pending
+    assert owed.pending == 4 - received
+
+
 def test_replay_keeps_going_through_failures_with_backoff(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -428,11 +480,11 @@ def test_a_killed_replay_does_not_block_the_next_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     server = Marquez(delay=60.0)  # answers after a minute: the replay sits in its first send
+    use_http(monkeypatch, server.url, timeout=30.0)
+    pipeline("killed")  # not listening yet: the events stay owed
+    shutdown(timeout=0.1)
     server.start()
     server.mode = "slow"
-    use_http(monkeypatch, server.url, timeout=30.0)
-    pipeline("killed")
-    shutdown(timeout=0.1)
     env = {
         **os.environ,
         "GOVERN_STORE": govern.settings().store,
