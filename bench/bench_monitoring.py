@@ -227,18 +227,17 @@ def _judge(store_path: Path, frame: pd.DataFrame, window: int, repeat: int) -> b
 
     import govern
     from govern.monitoring.frames import summarize_frame
-    from govern.monitoring.rules import HistoryPoint, Options, evaluate
-    from govern.monitoring.summary import DatasetSummary
+    from govern.monitoring.rules import History, Options, evaluate
     from govern.recording import close_stores
     from govern.store import open_store
 
     current = summarize_frame(frame)
     opts = Options(min_history=7)
 
-    def history() -> list[HistoryPoint]:
+    def history() -> History:  # what the gate reads: the index's packed numbers
         with open_store(str(store_path)) as store:
-            found = store.dataset_summaries("daily.load.return", "bench", limit=window)
-        return [HistoryPoint(r.seq, r.ts, DatasetSummary.from_dict(r.summary)) for r in found]
+            found = store.dataset_series("daily.load.return", "bench", limit=window)
+        return History.from_series(found)
 
     points = history()
     assert len(points) == window, len(points)

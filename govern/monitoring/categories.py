@@ -7,11 +7,12 @@ govern.monitoring.rules learns the bound. All are rates that hurt when they rise
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from govern.monitoring.summary import ColumnSummary
 
-__all__ = ["CATEGORY_METRICS", "CORE_SHARE", "tracked"]
+__all__ = ["CATEGORY_METRICS", "CORE_SHARE", "category_series", "tracked"]
 
 CORE_SHARE = 0.005
 """A category whose median share in the history is at least this is expected to stay."""
@@ -88,3 +89,41 @@ def _baseline(shares: Sequence[Shares]) -> Shares:
 
 def _tv(p: Shares, q: Shares) -> float:
     return 0.5 * sum(abs(p.get(k, 0.0) - q.get(k, 0.0)) for k in set(p) | set(q))
+
+
+def category_series(
+    now: Shares, values: Sequence[str], shares: Any
+) -> dict[str, tuple[float, Any]]:
+    """Every `CATEGORY_METRICS` at once, on a history's share matrix (numpy).
+
+    ``shares`` holds each version's share of each of ``values`` (versions x values; 0:
+    not listed). The same measures as the functions above, which take one dict per
+    version and stay the reference (tests hold the two equal).
+    """
+    import numpy as np
+
+    present = shares > 0
+    presence = present.sum(axis=0)
+    at = {v: i for i, v in enumerate(values)}
+    alone = present & (presence == 1)
+    new = (np.where(alone, shares, 0.0).sum(axis=1), _sum_absent(now, at, presence))
+    n = shares.shape[0]
+    median = np.sort(shares, axis=0)[n // 2] if n else np.zeros(len(values))
+    core = median >= CORE_SHARE
+    gone = np.where(core & (shares == 0.0), median, 0.0).sum(axis=1)
+    vanished = float(sum(median[i] for v, i in at.items() if core[i] and now.get(v, 0.0) == 0.0))
+    total = float(median.sum())
+    base = median / total if total else median
+    shift = 0.5 * np.abs(shares - base).sum(axis=1)
+    drift = sum(abs(now.get(v, 0.0) - base[i]) for v, i in at.items())
+    drift += sum(s for v, s in now.items() if v not in at)
+    return {
+        "new_categories": (new[1], new[0]),
+        "vanished_categories": (vanished, gone),
+        "frequency_shift": (0.5 * float(drift), shift),
+    }
+
+
+def _sum_absent(now: Shares, at: Mapping[str, int], presence: Any) -> float:
+    """The share of ``now`` in values no version listed."""
+    return float(sum(s for v, s in now.items() if v not in at or presence[at[v]] == 0))

@@ -25,7 +25,7 @@ from govern.monitoring.bounds import alpha_for
 from govern.monitoring.reference import REFERENCE_METRICS, compare_to_reference
 from govern.monitoring.rules import (
     METRICS,
-    HistoryPoint,
+    History,
     MetricResult,
     Options,
     evaluate,
@@ -155,17 +155,10 @@ class Stable:
     def _against_history(
         self, store: Any, ref: DatasetRef, summary: DatasetSummary, call: StageCall
     ) -> list[MetricResult]:
-        rows = store.dataset_summaries(
-            ref.name, ref.namespace, limit=self.window * 2, role=call.role
-        )
-        history: list[HistoryPoint] = []
-        seen: set[str] = set()
-        for row in rows:  # one version per stage call (a frame passed as two parameters)
-            if row.stage_run_id in seen:
-                continue
-            seen.add(row.stage_run_id)
-            history.append(HistoryPoint(row.seq, row.ts, DatasetSummary.from_dict(row.summary)))
-        history = history[-self.window :]
+        # one row per stage call (a frame passed as two parameters is one version), read
+        # as packed numbers: a long window costs one range read, no summary objects
+        found = store.dataset_series(ref.name, ref.namespace, limit=self.window, role=call.role)
+        history = History.from_series(found)
         return evaluate(summary, call.started.timestamp(), history, self.options)
 
     def _against_model(self, store: Any, summary: DatasetSummary) -> list[MetricResult]:

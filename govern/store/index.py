@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from govern.store.codec import canonical_json, parse_datetime
+from govern.monitoring.packing import pack_series
+from govern.store.codec import canonical_json, decode_value, parse_datetime
 
 __all__ = [
     "KEYS",
@@ -272,6 +273,7 @@ def _summary(seq: int, sid: str, position: int, started_at: str, dv: Mapping[str
     summary["columns"] = [
         {k: v for k, v in c.items() if k not in ("kll", "hll")} for c in summary.get("columns", ())
     ]
+    layout, numbers = pack_series(decode_value(summary))
     return IndexOp(
         "dataset_summaries",
         "insert",
@@ -285,6 +287,8 @@ def _summary(seq: int, sid: str, position: int, started_at: str, dv: Mapping[str
             "fingerprint": dv.get("fingerprint"),
             "ts": timestamp(started_at),
             "compact": canonical_json(summary),
+            "layout": layout,
+            "numbers": numbers,
         },
     )
 

@@ -19,7 +19,7 @@ from govern.store.report import LedgerRecord, VerifyReport
 from govern.store.schema import ledger, quarantine, runs
 from govern.store.signing import Signer
 from govern.store.sql import read_meta
-from govern.store.summaries import SummaryRow, summary_rows
+from govern.store.summaries import SeriesRow, SummaryRow, series_rows, summary_rows
 from govern.store.verify import verify as verify_store
 from govern.types import DatasetRef, ModelVersion, RunInfo, StageResult
 
@@ -174,6 +174,20 @@ class Reading:
                 whole=whole,
             ),
             f"read summaries of {name}",
+        )
+
+    def dataset_series(
+        self,
+        name: str,
+        namespace: str | None = None,
+        *,
+        limit: int | None = None,
+        role: str | None = None,
+    ) -> list[SeriesRow]:
+        """A dataset's packed summary numbers, one per stage call, oldest first."""
+        return self._read(
+            lambda c: series_rows(c, name, namespace, limit=limit, role=role),
+            f"read the history of {name}",
         )
 
     def records(self, *, kind: str | None = None, run_id: str | None = None) -> list[LedgerRecord]:

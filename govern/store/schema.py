@@ -280,6 +280,10 @@ dataset_summaries = sa.Table(
     sa.Column("fingerprint", sa.String(128)),  # the version's (DatasetVersion.fingerprint)
     sa.Column("ts", sa.Double, nullable=False),  # the stage call's start (epoch seconds)
     sa.Column("compact", sa.Text, nullable=False),  # canonical JSON, sketches left out
+    # the numbers history judging reads, packed (govern.store.summaries.pack_series):
+    # a long window is read without parsing JSON numbers
+    sa.Column("layout", sa.Text),
+    sa.Column("numbers", sa.LargeBinary),
     sa.Index("ix_dataset_summaries_dataset", "namespace", "name", "seq"),
     sqlite_with_rowid=False,  # one B-tree keyed by the primary key
 )
@@ -354,6 +358,16 @@ def _v4(conn: sa.Connection) -> None:
 
 def _v5(conn: sa.Connection) -> None:
     _create(conn, [dataset_summaries])
+    _fill_summaries(conn)
+
+
+def _v6(conn: sa.Connection) -> None:
+    # schema 5's table had no packed numbers: rebuilt from the records (it is an index)
+    dataset_summaries.drop(conn, checkfirst=True)
+    _v5(conn)
+
+
+def _fill_summaries(conn: sa.Connection) -> None:
     rows: list[dict[str, object]] = []
     stages = sa.select(ledger.c.seq, ledger.c.body).where(ledger.c.kind == STAGE)
     for seq, body in conn.execute(stages.order_by(ledger.c.seq)):
@@ -372,6 +386,7 @@ MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {
     3: _v3,
     4: _v4,
     5: _v5,
+    6: _v6,
 }
 """Schema version -> the step that brings the previous version to it."""
 

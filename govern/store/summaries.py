@@ -2,7 +2,10 @@
 
 The compact summaries (no sketches) come from the ``dataset_summaries`` index, one
 indexed range read however long the record; whole summaries (with the KLL and HLL
-sketches that drift measures need) from the stage records themselves.
+sketches that drift measures need) from the stage records themselves. Judging a version
+against a long history reads neither: each index row also keeps its numbers packed
+(govern.monitoring.packing: a short layout and one float64 block), so a 1,000-version window is
+one range read and no JSON number is parsed.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import sqlalchemy as sa
 from govern.store.codec import decode_value
 from govern.store.schema import dataset_summaries, ledger
 
-__all__ = ["SummaryRow", "summary_rows"]
+__all__ = ["SeriesRow", "SummaryRow", "series_rows", "summary_rows"]
 
 _TAG = "__govern_float__"  # govern.store.codec's tag of a non-finite float
 
@@ -119,3 +122,62 @@ def _row(r: Any, summary: Mapping[str, Any]) -> SummaryRow:
         name=r.name,
         summary=summary,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesRow:
+    """One recorded dataset version's packed numbers (see govern.monitoring.packing).
+
+    Attributes:
+        seq, ts, stage_run_id: as in `SummaryRow`.
+        layout, numbers: the version's layout (columns, kinds, types, listed values) and
+            its numbers as little-endian float64 (see govern.monitoring.packing).
+    """
+
+    seq: int
+    ts: float
+    stage_run_id: str
+    layout: str
+    numbers: bytes
+
+
+def series_rows(
+    conn: sa.Connection,
+    name: str,
+    namespace: str | None = None,
+    *,
+    limit: int | None = None,
+    role: str | None = None,
+) -> list[SeriesRow]:
+    """The last ``limit`` versions' packed numbers, one per stage call, oldest first.
+
+    A stage call that saw the dataset twice (one frame passed as two parameters) counts
+    once, with its first sighting.
+    """
+    t = dataset_summaries
+    query = sa.select(t.c.seq, t.c.ts, t.c.stage_run_id, t.c.layout, t.c.numbers).where(
+        t.c.name == name
+    )
+    if namespace is not None:
+        query = query.where(t.c.namespace == namespace)
+    if role is not None:
+        query = query.where(t.c.role == role)
+    # the first sighting per stage call: no row of the same call at a lower position
+    earlier = dataset_summaries.alias("earlier")
+    query = query.where(
+        ~sa.exists().where(
+            earlier.c.stage_run_id == t.c.stage_run_id,
+            earlier.c.position < t.c.position,
+            earlier.c.name == t.c.name,
+            earlier.c.namespace == t.c.namespace,
+            earlier.c.role == t.c.role,
+        )
+    )
+    query = query.order_by(t.c.seq.desc(), t.c.position.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    found = [
+        SeriesRow(r.seq, r.ts, r.stage_run_id, r.layout, r.numbers) for r in conn.execute(query)
+    ]
+    found.reverse()
+    return found

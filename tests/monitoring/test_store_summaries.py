@@ -103,7 +103,7 @@ def test_a_schema_4_store_migrates_and_backfills_summaries_from_the_ledger() -> 
         conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
     conn.close()
     with open_store(_store()) as store:
-        assert store.schema_version == 5
+        assert store.schema_version == 6
         after = [(r.seq, r.summary) for r in store.dataset_summaries("load.load.return")]
         assert store.verify().ok
     assert after == before and len(after) == 4
@@ -120,7 +120,7 @@ def test_a_store_from_before_summaries_opens_and_stable_waits_for_history(tmp_pa
     shutil.copyfile(V1_STORE, copy)
     govern.configure(store=str(copy), signing_key="")
     with open_store(str(copy), signing_key="") as store:
-        assert store.schema_version == 5 and store.verify().ok
+        assert store.schema_version == 6 and store.verify().ok
         names = [d.name for d in store.datasets()]
         assert names and all(store.dataset_summaries(n) == [] for n in names)
     load(1)
@@ -143,3 +143,40 @@ def test_store_growth_per_version_is_a_few_kilobytes(columns: int) -> None:
     whole = len(canonical_json(summary.to_dict()))
     compact = len(canonical_json(summary.compact().to_dict()))
     assert compact < 4_000 < whole < 40_000  # sketches: ~6.2 KB of base64 per numeric column
+
+
+def test_a_schema_5_store_migrates_to_packed_numbers_and_judges_the_same() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", govern.GateWarning)
+        for seed in range(6):
+            load(seed)
+    close_stores()
+    with open_store(_store()) as store:
+        before = store.dataset_series("load.load.return")
+    # the store as schema 5 left it: the summary index without the packed numbers
+    with sqlite3.connect(_store()) as conn:
+        conn.execute("ALTER TABLE dataset_summaries DROP COLUMN layout")
+        conn.execute("ALTER TABLE dataset_summaries DROP COLUMN numbers")
+        conn.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    conn.close()
+    with open_store(_store()) as store:
+        assert store.schema_version == 6
+        assert store.dataset_series("load.load.return") == before and len(before) == 6
+        assert store.verify().ok
+    load(9)
+    result = govern.last_result()
+    assert result is not None
+    assert all(
+        c.outcome is not Outcome.NOT_RUN for c in result.checks if c.check != "stable:freshness"
+    )
+
+
+def test_verify_catches_a_tampered_packed_number() -> None:
+    load(1)
+    close_stores()
+    with sqlite3.connect(_store()) as conn:
+        conn.execute("UPDATE dataset_summaries SET numbers = zeroblob(length(numbers))")
+    conn.close()
+    with open_store(_store()) as store:
+        report = store.verify()
+    assert not report.ok and "dataset_summaries" in report.message

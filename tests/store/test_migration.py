@@ -41,9 +41,9 @@ def test_fixture_is_schema_1() -> None:
 
 
 def test_v1_store_opens_migrates_and_verifies(v1_copy: Path) -> None:
-    assert CURRENT_VERSION == 5
+    assert CURRENT_VERSION == 6
     with open_store(str(v1_copy), signing_key="") as store:
-        assert store.schema_version == 5
+        assert store.schema_version == 6
         assert {"model_usages", "chain_head", "signatures"} <= _tables(v1_copy)
         report = store.verify()
         assert report.ok, report.message
@@ -69,7 +69,7 @@ def test_v1_store_opens_migrates_and_verifies(v1_copy: Path) -> None:
 
 def test_v1_store_opened_by_a_reader_is_migrated_too(v1_copy: Path) -> None:
     with open_store(str(v1_copy), signing_key="", create=False) as store:
-        assert store.schema_version == 5
+        assert store.schema_version == 6
         assert store.verify().ok
 
 
@@ -104,7 +104,7 @@ def test_migration_on_both_backends(store_url: str) -> None:
     finally:
         engine.dispose()
     with open_store(store_url, signing_key="") as store:
-        assert store.schema_version == 5
+        assert store.schema_version == 6
         assert len(store.model_usages(trained.model.name, trained.model.version)) == 1
         assert store.verify().ok
 
@@ -138,7 +138,7 @@ def test_v2_store_gets_the_lineage_tables(store_url: str) -> None:
     finally:
         engine.dispose()
     with open_store(store_url, signing_key="") as store:
-        assert store.schema_version == 5
+        assert store.schema_version == 6
         rows = store.lineage.io(group=run.id)
         assert {(r.role, r.name) for r in rows} == {("input", "raw"), ("output", "clean")}
         assert {r.job_name for r in rows} == {"penguins.clean"}
