@@ -43,6 +43,20 @@ ENGINES = ("polars", "spark", "duckdb")
 _fit_and_evaluate: Callable[[Any, Any], Any] = pipeline.train.__wrapped__  # type: ignore[attr-defined]
 
 
+def train_stage(features_schema: Any, to_pandas: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+    """The train stage of an engine: its two small final frames as pandas, then scikit-learn."""
+
+    @govern.stage(
+        inputs={"train": features_schema, "test": features_schema},
+        outputs=govern.model("penguin-species", card=pipeline.CARD),
+    )
+    def train(train: Any, test: Any) -> Any:
+        """Fit and evaluate with scikit-learn on the small final frames, as pandas."""
+        return _fit_and_evaluate(to_pandas(train), to_pandas(test))
+
+    return train
+
+
 # --- polars --------------------------------------------------------------------------
 
 
@@ -126,13 +140,7 @@ def polars_pipeline() -> Callable[[], None]:
         in_test = rank <= (pl.len().over("species") * test_size).ceil()
         return {"train": df.filter(~in_test), "test": df.filter(in_test)}
 
-    @govern.stage(
-        inputs={"train": features_schema, "test": features_schema},
-        outputs=govern.model("penguin-species", card=pipeline.CARD),
-    )
-    def train(train: pl.LazyFrame, test: pl.LazyFrame) -> Any:
-        """Fit and evaluate with scikit-learn on the small final frames, as pandas."""
-        return _fit_and_evaluate(train.collect().to_pandas(), test.collect().to_pandas())
+    train = train_stage(features_schema, lambda frame: frame.collect().to_pandas())
 
     def run() -> None:
         csv = pipeline.penguins_csv()
@@ -264,13 +272,7 @@ def spark_pipeline() -> Callable[[], None]:
             "test": ranked.filter(in_test).drop("_rank", "_n"),
         }
 
-    @govern.stage(
-        inputs={"train": features_schema, "test": features_schema},
-        outputs=govern.model("penguin-species", card=pipeline.CARD),
-    )
-    def train(train: Any, test: Any) -> Any:
-        """Fit and evaluate with scikit-learn on the small final frames, as pandas."""
-        return _fit_and_evaluate(train.toPandas(), test.toPandas())
+    train = train_stage(features_schema, lambda frame: frame.toPandas())
 
     def run() -> None:
         from pyspark.sql import types as T
@@ -340,13 +342,7 @@ def ibis_pipeline() -> Callable[[], None]:
             "test": ranked.filter(in_test).drop("_rank", "_n"),
         }
 
-    @govern.stage(
-        inputs={"train": features_schema, "test": features_schema},
-        outputs=govern.model("penguin-species", card=pipeline.CARD),
-    )
-    def train(train: Any, test: Any) -> Any:
-        """Fit and evaluate with scikit-learn on the small final tables, as pandas."""
-        return _fit_and_evaluate(train.to_pandas(), test.to_pandas())
+    train = train_stage(features_schema, lambda table: table.to_pandas())
 
     def run() -> None:
         import pandas as pd

@@ -19,9 +19,10 @@ import logging
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from govern.errors import GateError, GovernError
+from govern.errors import GateError
 from govern.integrations.common import (
     RunSummary,
+    check_name,
     governed_run,
     lineage_parent,
     refuse_async,
@@ -29,7 +30,6 @@ from govern.integrations.common import (
     require,
     summarize,
 )
-from govern.names import name_problem
 from govern.runs import Run
 
 __all__ = ["XCOM_QUARANTINE", "XCOM_RUN_ID", "XCOM_STATUS", "governed", "task_parent"]
@@ -75,9 +75,7 @@ def governed(pipeline: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         ... def build():
         ...     summarize(clean(govern.read_parquet("s3://bucket/orders.parquet")))
     """
-    problem = name_problem(pipeline, "governed(): the pipeline name")
-    if problem:
-        raise GovernError(problem)
+    check_name(pipeline)
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
         refuse_async(fn)

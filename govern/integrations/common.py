@@ -10,12 +10,14 @@ from typing import Any
 
 from govern.environment import orchestrator_parent
 from govern.errors import GovernError, MissingDependencyError
+from govern.names import name_problem
 from govern.runs import Run, open_run
 from govern.types import Outcome
 
 __all__ = [
     "RunSummary",
     "StageSummary",
+    "check_name",
     "governed_run",
     "lineage_parent",
     "refuse_async",
@@ -39,6 +41,13 @@ def require(module: str, extra: str) -> None:
         raise MissingDependencyError(
             f"govern.integrations.{extra} needs {module}: pip install 'govern[{extra}]'"
         )
+
+
+def check_name(name: str, what: str = "governed(): the pipeline name") -> None:
+    """Raise GovernError saying what to fix when ``name`` is not a valid pipeline name."""
+    problem = name_problem(name, what)
+    if problem:
+        raise GovernError(problem)
 
 
 def refuse_async(fn: Callable[..., Any]) -> None:

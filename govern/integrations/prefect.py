@@ -24,6 +24,7 @@ from typing import Any, ParamSpec, TypeVar
 from govern.errors import GovernError
 from govern.integrations.common import (
     RunSummary,
+    check_name,
     governed_run,
     lineage_parent,
     refuse_async,
@@ -31,7 +32,6 @@ from govern.integrations.common import (
     require,
     summarize,
 )
-from govern.names import name_problem
 from govern.runs import Run
 
 __all__ = ["NAMESPACE", "artifact_key", "governed", "prefect_parent"]
@@ -108,9 +108,7 @@ def governed(
         ...     summarize(clean(govern.read_parquet("s3://bucket/orders.parquet")))
     """
     if pipeline is not None:
-        problem = name_problem(pipeline, "governed(): the pipeline name")
-        if problem:
-            raise GovernError(problem)
+        check_name(pipeline)
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
         refuse_async(fn)
@@ -120,9 +118,7 @@ def governed(
             require("prefect", "prefect")
             parent, own = prefect_parent(namespace)
             name = pipeline or own
-            problem = name_problem(name, "governed(): the pipeline name (the Prefect run's)")
-            if problem:
-                raise GovernError(problem)
+            check_name(name, "governed(): the pipeline name (the Prefect run's)")
             run: Run | None = None
             try:
                 with governed_run(name, parent) as run:
