@@ -32,6 +32,15 @@ def load(seed: int) -> pd.DataFrame:
     return frame(seed)
 
 
+def load_closed(versions: int) -> None:
+    """Record ``versions`` versions (early ones warn: too little history), then close."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", govern.GateWarning)
+        for seed in range(versions):
+            load(seed)
+    close_stores()
+
+
 def _store() -> str:
     return str(govern.config.settings().store)
 
@@ -90,11 +99,7 @@ def test_verify_finds_an_edited_summary_row() -> None:
 
 
 def test_a_schema_4_store_migrates_and_backfills_summaries_from_the_ledger() -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", govern.GateWarning)
-        for seed in range(4):
-            load(seed)
-    close_stores()
+    load_closed(4)
     with open_store(_store()) as store:
         before = [(r.seq, r.summary) for r in store.dataset_summaries("load.load.return")]
     # the store as govern 4 left it: no summary index, schema version 4
@@ -146,11 +151,7 @@ def test_store_growth_per_version_is_a_few_kilobytes(columns: int) -> None:
 
 
 def test_a_schema_5_store_migrates_to_packed_numbers_and_judges_the_same() -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", govern.GateWarning)
-        for seed in range(6):
-            load(seed)
-    close_stores()
+    load_closed(6)
     with open_store(_store()) as store:
         before = store.dataset_series("load.load.return")
     # the store as schema 5 left it: the summary index without the packed numbers

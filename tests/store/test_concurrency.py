@@ -18,11 +18,10 @@ PER_PROCESS = 250
 
 def test_many_processes_lose_nothing(store_url: str) -> None:
     open_store(store_url, signing_key="").close()  # create once; the workers race to append
-    started = time.perf_counter()
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(PROCESSES) as pool:
-        counts = pool.starmap(workers.write_stages, [(store_url, PER_PROCESS)] * PROCESSES)
-    elapsed = time.perf_counter() - started
+        jobs = pool.starmap_async(workers.write_stages, [(store_url, PER_PROCESS)] * PROCESSES)
+        counts = jobs.get(timeout=600)  # a hang guard (a lock never released), not a timing
     assert counts == [PER_PROCESS] * PROCESSES
 
     with open_store(store_url, signing_key="", create=False) as store:
@@ -34,7 +33,6 @@ def test_many_processes_lose_nothing(store_url: str) -> None:
         report = store.verify()
     assert report.ok, report.message
     assert report.records == PROCESSES * (PER_PROCESS + 2)
-    assert elapsed < 60, f"{elapsed:.1f}s"
 
 
 def test_killed_writer_leaves_a_consistent_store_and_an_aborted_run(store_url: str) -> None:
