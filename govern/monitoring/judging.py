@@ -68,6 +68,24 @@ def judged(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A metric waiting for its bound: where its result goes, and how to learn the bound."""
+
+    index: int
+    metric: str
+    column: str | None
+    observed: float
+    values: Any  # one per version, NaN where there is no value
+    side: Side
+    floor: float
+    log: bool
+    what: str
+
+    def judged(self, bound: Bound) -> MetricResult:
+        return judged(self.metric, self.column, self.observed, bound, self.what)
+
+
 class Judge:
     """Collects the metrics to judge, learns their bounds together, keeps result order."""
 
@@ -79,7 +97,7 @@ class Judge:
         self.times = times
         self.at = at
         self.out: list[MetricResult | None] = []
-        self.pending: list[tuple[int, str, str | None, float, Any, Side, float, bool, str]] = []
+        self.pending: list[_Pending] = []
 
     def add(self, result: MetricResult) -> None:
         """A result reached without a bound (not run, schema ...), in its place."""
@@ -110,37 +128,39 @@ class Judge:
             self.add(not_run(metric, column, why))
             return
         self.pending.append(
-            (len(self.out), metric, column, float(observed), values, side, floor, log, what)
+            _Pending(len(self.out), metric, column, float(observed), values, side, floor, log, what)
         )
         self.out.append(None)
 
     def results(self) -> list[MetricResult]:
         """Every result, the pending ones judged."""
-        whole = [p for p in self.pending if not np.isnan(p[4]).any()]
-        gapped = [p for p in self.pending if np.isnan(p[4]).any()]
-        if whole:
+        whole = [p for p in self.pending if not np.isnan(p.values).any()]
+        if whole:  # the same versions and times: one numpy pass
             bounds = learn_bounds(
-                np.stack([p[4] for p in whole]),
+                np.stack([p.values for p in whole]),
                 self.times,
                 self.at,
-                sides=[p[5] for p in whole],
+                sides=[p.side for p in whole],
                 alphas=[self.alpha] * len(whole),
-                floors=[p[6] for p in whole],
-                logs=[p[7] for p in whole],
+                floors=[p.floor for p in whole],
+                logs=[p.log for p in whole],
             )
             for p, bound in zip(whole, bounds, strict=True):
-                self.out[p[0]] = judged(p[1], p[2], p[3], bound, p[8])
-        for index, metric, column, observed, values, side, floor, log, what in gapped:
-            kept = ~np.isnan(values)
+                self.out[p.index] = p.judged(bound)
+        for p in self.pending:
+            kept = ~np.isnan(p.values)
+            if kept.all():
+                continue
+            # gaps (a column missing or retyped in some versions): its own times
             ts = None if self.times is None else np.asarray(self.times)[kept].tolist()
             bound = learn_bound(
-                values[kept].tolist(),
+                p.values[kept].tolist(),
                 ts,
                 self.at,
-                side=side,
+                side=p.side,
                 alpha=self.alpha,
-                floor=floor,
-                log=log,
+                floor=p.floor,
+                log=p.log,
             )
-            self.out[index] = judged(metric, column, observed, bound, what)
+            self.out[p.index] = p.judged(bound)
         return [r for r in self.out if r is not None]
