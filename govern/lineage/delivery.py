@@ -267,7 +267,9 @@ class Delivery:
     def flush(self, timeout: float | None = None) -> bool:
         """Deliver what can be delivered within ``timeout`` seconds, then stop.
 
-        Returns True when every worker finished in time.
+        An attempt in flight at the deadline is waited for (up to the transport's
+        timeout and a grace), so that its answer is recorded. Returns True when every
+        worker finished within ``timeout``.
         """
         limit = self.config.flush_timeout if timeout is None else timeout
         self.deadline = time.monotonic() + limit

@@ -105,8 +105,9 @@ def category_series(
     present = shares > 0
     presence = present.sum(axis=0)
     at = {v: i for i, v in enumerate(values)}
-    alone = present & (presence == 1)
-    new = (np.where(alone, shares, 0.0).sum(axis=1), _sum_absent(now, at, presence))
+    alone = present & (presence == 1)  # listed by this version only
+    new_series = np.where(alone, shares, 0.0).sum(axis=1)
+    new_now = _sum_absent(now, at, presence)
     n = shares.shape[0]
     median = np.sort(shares, axis=0)[n // 2] if n else np.zeros(len(values))
     core = median >= CORE_SHARE
@@ -118,7 +119,7 @@ def category_series(
     drift = sum(abs(now.get(v, 0.0) - base[i]) for v, i in at.items())
     drift += sum(s for v, s in now.items() if v not in at)
     return {
-        "new_categories": (new[1], new[0]),
+        "new_categories": (new_now, new_series),
         "vanished_categories": (vanished, gone),
         "frequency_shift": (0.5 * float(drift), shift),
     }

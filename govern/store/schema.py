@@ -280,7 +280,7 @@ dataset_summaries = sa.Table(
     sa.Column("fingerprint", sa.String(128)),  # the version's (DatasetVersion.fingerprint)
     sa.Column("ts", sa.Double, nullable=False),  # the stage call's start (epoch seconds)
     sa.Column("compact", sa.Text, nullable=False),  # canonical JSON, sketches left out
-    # the numbers history judging reads, packed (govern.store.summaries.pack_series):
+    # the numbers history judging reads, packed (govern.monitoring.packing):
     # a long window is read without parsing JSON numbers
     sa.Column("layout", sa.Text),
     sa.Column("numbers", sa.LargeBinary),
@@ -362,8 +362,12 @@ def _v5(conn: sa.Connection) -> None:
 
 
 def _v6(conn: sa.Connection) -> None:
-    # schema 5's table had no packed numbers: rebuilt from the records (it is an index)
-    dataset_summaries.drop(conn, checkfirst=True)
+    # schema 5's table had no packed numbers: rebuilt from the records (it is an index);
+    # a store migrating from before 5 has just built it whole
+    found = {c["name"] for c in sa.inspect(conn).get_columns(dataset_summaries.name)}
+    if "numbers" in found:
+        return
+    dataset_summaries.drop(conn)
     _v5(conn)
 
 
