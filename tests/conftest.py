@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +17,14 @@ import pytest
 import govern.config
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def python_ok(code: str) -> None:
+    """Run ``code`` in a fresh interpreter from the repository root; fail with its stderr."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=False
+    )
+    assert done.returncode == 0, done.stderr
 
 
 @contextmanager

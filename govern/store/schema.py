@@ -329,27 +329,12 @@ def _v2(conn: sa.Connection) -> None:
             id=1, seq=0 if last is None else last.seq, hash=GENESIS if last is None else last.hash
         )
     )
-    rows: list[dict[str, object]] = []
-    stages = sa.select(ledger.c.seq, ledger.c.body).where(ledger.c.kind == STAGE)
-    for seq, body in conn.execute(stages.order_by(ledger.c.seq)):
-        data = json.loads(body)["data"]
-        rows.extend(op.row for op in index_ops(STAGE, seq, data) if op.table == "model_usages")
-    if rows:
-        conn.execute(model_usages.insert(), rows)
+    _backfill(conn, model_usages)
 
 
 def _v3(conn: sa.Connection) -> None:
     _create(conn, [imported_events, lineage_io, outbox_transports, outbox])
-    rows: list[dict[str, object]] = []
-    stages = sa.select(ledger.c.seq, ledger.c.body).where(ledger.c.kind == STAGE)
-    for seq, body in conn.execute(stages.order_by(ledger.c.seq)):
-        data = json.loads(body)["data"]
-        rows.extend(op.row for op in index_ops(STAGE, seq, data) if op.table == "lineage_io")
-        if len(rows) >= 5000:
-            conn.execute(lineage_io.insert(), rows)
-            rows = []
-    if rows:
-        conn.execute(lineage_io.insert(), rows)
+    _backfill(conn, lineage_io)
 
 
 def _v4(conn: sa.Connection) -> None:
@@ -358,7 +343,7 @@ def _v4(conn: sa.Connection) -> None:
 
 def _v5(conn: sa.Connection) -> None:
     _create(conn, [dataset_summaries])
-    _fill_summaries(conn)
+    _backfill(conn, dataset_summaries)
 
 
 def _v6(conn: sa.Connection) -> None:
@@ -371,17 +356,18 @@ def _v6(conn: sa.Connection) -> None:
     _v5(conn)
 
 
-def _fill_summaries(conn: sa.Connection) -> None:
+def _backfill(conn: sa.Connection, table: sa.Table) -> None:
+    """Fill a new index table with the rows the stage records give it, in batches."""
     rows: list[dict[str, object]] = []
     stages = sa.select(ledger.c.seq, ledger.c.body).where(ledger.c.kind == STAGE)
     for seq, body in conn.execute(stages.order_by(ledger.c.seq)):
         data = json.loads(body)["data"]
-        rows.extend(op.row for op in index_ops(STAGE, seq, data) if op.table == "dataset_summaries")
-        if len(rows) >= 1000:
-            conn.execute(dataset_summaries.insert(), rows)
+        rows.extend(op.row for op in index_ops(STAGE, seq, data) if op.table == table.name)
+        if len(rows) >= 5000:
+            conn.execute(table.insert(), rows)
             rows = []
     if rows:
-        conn.execute(dataset_summaries.insert(), rows)
+        conn.execute(table.insert(), rows)
 
 
 MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {

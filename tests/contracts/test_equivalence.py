@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from govern.contracts import Contract
-from tests.contracts.conftest import ORDERS, failing_rows
+from tests.contracts.conftest import ORDERS, direct_metrics, failing_rows
 
 GATE = Contract(ORDERS)
 
@@ -102,23 +102,12 @@ def test_polars_rows_flagged_equal_bare_pandera(frame: pd.DataFrame, lazy: bool)
     assert _govern_rows(polars_frame.lazy() if lazy else polars_frame) == expected
 
 
-def _direct_metrics(frame: pd.DataFrame) -> dict[str, float]:
-    """The ODCS library's definitions, computed directly with pandas."""
-    missing = frame["status"].isin(["", "N/A"]) | frame["status"].isna()
-    return {
-        "orders_row_count": float(len(frame)),
-        "email_nulls_percent": 100.0 * frame["email"].isna().sum() / len(frame),
-        "status_missing": float(missing.sum()),
-        "status_sql_open": float((frame["status"] == "open").sum()),
-    }
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(frame=order_frames())
 def test_dataset_level_verdicts_follow_the_standards_definitions(frame: pd.DataFrame) -> None:
     bounds = {m.name: m.bounds for m in GATE.rules.metrics}
     bounds.update({q.name: q.bounds for q in GATE.rules.sql})
-    measured = _direct_metrics(frame)
+    measured = direct_metrics(frame)
     for engine_frame in (frame, pl.from_pandas(frame, nan_to_null=False)):
         findings = {
             f.check: f.passed

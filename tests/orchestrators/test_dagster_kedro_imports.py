@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import subprocess
-import sys
 
 import pytest
 
 import govern
-from tests.conftest import REPO_ROOT
+from tests.conftest import python_ok
 
 
 @pytest.mark.parametrize("name", ["dagster", "kedro"])
@@ -27,7 +25,4 @@ def test_import_govern_loads_neither() -> None:
         "loaded = [m for m in sys.modules if m.split('.')[0] in ('dagster', 'kedro')]\n"
         "assert not loaded, loaded\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=False
-    )
-    assert done.returncode == 0, done.stderr
+    python_ok(code)

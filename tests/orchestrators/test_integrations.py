@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
-import subprocess
-import sys
 
 import pytest
 
 import govern
 from govern.integrations.common import lineage_parent, summarize
-from tests.conftest import REPO_ROOT
+from tests.conftest import python_ok
 from tests.orchestrators import tiny_pipeline
 
 RUN = "01a2b3c4-0000-7000-8000-000000000001"
@@ -27,10 +25,7 @@ def test_import_govern_loads_no_integration_and_decorating_needs_no_orchestrator
         "heavy = [m for m in ('airflow', 'prefect', 'pandas', 'sqlalchemy') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=False
-    )
-    assert done.returncode == 0, done.stderr
+    python_ok(code)
 
 
 @pytest.mark.parametrize("name", ["airflow", "prefect"])

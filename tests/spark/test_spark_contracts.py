@@ -23,7 +23,7 @@ from pyspark.sql import types as T
 import govern
 from govern.contracts import Contract
 from govern.errors import GateDefinitionError
-from tests.contracts.conftest import CUSTOMERS, ORDERS
+from tests.contracts.conftest import CUSTOMERS, ORDERS, direct_metrics
 
 GATE = Contract(ORDERS)
 ORDERS_TYPES = (
@@ -97,16 +97,6 @@ def _row_counts(outcome: Any) -> dict[tuple[str, str | None], int]:
     return {(f.check, f.column): f.failed_count for f in outcome.findings if f.row_level}
 
 
-def _direct_metrics(frame: pd.DataFrame) -> dict[str, float]:
-    missing = frame["status"].isin(["", "N/A"]) | frame["status"].isna()
-    return {
-        "orders_row_count": float(len(frame)),
-        "email_nulls_percent": 100.0 * frame["email"].isna().sum() / len(frame),
-        "status_missing": float(missing.sum()),
-        "status_sql_open": float((frame["status"] == "open").sum()),
-    }
-
-
 def _without_sql(contract: Contract) -> Contract:
     """The same gate minus its SQL rule (pandas runs SQL through DuckDB, absent here)."""
     other = Contract(contract.document.source)
@@ -130,7 +120,7 @@ def test_contract_on_spark_equals_bare_pandera_pyspark(spark: Any, frame: pd.Dat
     bounds = {m.name: m.bounds for m in GATE.rules.metrics}
     bounds.update({q.name: q.bounds for q in GATE.rules.sql})
     verdicts = {f.check: f.passed for f in outcome.findings if f.check in DATASET_RULES}
-    for name, value in _direct_metrics(frame).items():
+    for name, value in direct_metrics(frame).items():
         assert verdicts[name] is all(b.holds(value) for b in bounds[name]), (name, value)
 
 

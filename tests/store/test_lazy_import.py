@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-import subprocess
-import sys
-
-from tests.conftest import REPO_ROOT
+from tests.conftest import python_ok
 
 
 def test_sqlalchemy_is_imported_only_when_a_store_is_opened() -> None:
@@ -13,7 +10,4 @@ def test_sqlalchemy_is_imported_only_when_a_store_is_opened() -> None:
         "from govern.store import Store\n"
         "assert 'sqlalchemy' in sys.modules\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=False
-    )
-    assert done.returncode == 0, done.stderr
+    python_ok(code)
